@@ -1,0 +1,225 @@
+"""Server-rendered pages (Chinese first, English switchable)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from edugroup.core import audit
+from edugroup.core.auth import authenticate, bind_actor
+from edugroup.core.deps import Db, session_user
+from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed, Unauthorized
+from edugroup.core.models import ROLE_LABELS, Role
+from edugroup.core.scope import Scope, scope_for
+from edugroup.core.security import new_csrf_token, same_token
+from edugroup.org import io, service
+from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS, GroupMode
+from edugroup.web.i18n import LANGUAGES, translate
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def language_of(request: Request) -> str:
+    lang = request.cookies.get("lang", "zh")
+    return lang if lang in LANGUAGES else "zh"
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return str(token)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the helpers every template uses."""
+    lang = language_of(request)
+    context.update(
+        request=request,
+        lang=lang,
+        _=lambda text: translate(text, lang),
+        csrf=csrf_token(request),
+        mode_labels=MODE_LABELS,
+        stage_labels=STAGE_LABELS,
+        tier_labels=TIER_LABELS,
+        role_labels=ROLE_LABELS,
+    )
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def error_page(request: Request, exc: EduGroupError, status_code: int | None = None) -> HTMLResponse:
+    return render(request, "error.html", status_code=status_code or exc.status_code, error=exc)
+
+
+def page_scope(request: Request, session: Db) -> Scope:
+    """The logged-in user's scope; not logged in sends the browser to /login."""
+    user = session_user(request, session)
+    if user is None:
+        raise Unauthorized("请先登录")
+    scope = scope_for(session, user)
+    bind_actor(session, scope)
+    return scope
+
+
+PageScope = Annotated[Scope, Depends(page_scope)]
+
+
+def check_csrf(request: Request, token: str) -> None:
+    if not same_token(token, request.session.get("csrf")):
+        raise Forbidden("表单已过期, 请刷新页面后重试 (CSRF)")
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    return target if not parsed.netloc and not parsed.scheme and target.startswith("/") else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next), failed=False)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login(
+    request: Request,
+    session: Db,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        user = authenticate(session, username, password)
+    except Unauthorized:
+        return render(request, "login.html", status_code=401, next=_safe_next(next), failed=True)
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = new_csrf_token()
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()]) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> RedirectResponse:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie("lang", code if code in LANGUAGES else "zh", max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _day(on: str | None) -> date:
+    try:
+        return date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        return date.today()
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview_page(request: Request, session: Db, scope: PageScope, on: str | None = None) -> HTMLResponse:
+    day = _day(on)
+    data = service.overview(session, scope, day)
+    return render(request, "overview.html", scope=scope, ov=data, day=day, modes=list(GroupMode))
+
+
+@router.get("/schools", response_class=HTMLResponse)
+def schools_page(request: Request, session: Db, scope: PageScope, district_id: int | None = None) -> HTMLResponse:
+    schools = service.list_schools(session, scope, district_id=district_id)
+    districts = {d.id: d for d in service.list_districts(session, scope)}
+    return render(request, "schools.html", scope=scope, schools=schools, districts=districts, district_id=district_id)
+
+
+@router.get("/schools/{school_id}", response_class=HTMLResponse)
+def school_page(request: Request, session: Db, scope: PageScope, school_id: int, on: str | None = None) -> HTMLResponse:
+    day = _day(on)
+    school = service.get_school(session, scope, school_id)
+    return render(
+        request,
+        "school.html",
+        scope=scope,
+        school=school,
+        day=day,
+        groups_now=service.groups_of_school_on(session, scope, school_id, day),
+        history=service.membership_history(session, scope, school_id=school_id),
+    )
+
+
+@router.get("/groups/{group_id}", response_class=HTMLResponse)
+def group_page(request: Request, session: Db, scope: PageScope, group_id: int, on: str | None = None) -> HTMLResponse:
+    day = _day(on)
+    group = service.get_group(session, scope, group_id)
+    children = [g for g in service.list_groups(session, scope) if g.parent_id == group_id]
+    parent = None
+    if group.parent_id is not None and scope.can_see_group(group.parent_id, group.region_id):
+        parent = service.get_group(session, scope, group.parent_id)
+    members = service.members_on(session, scope, group_id, day)
+    return render(
+        request,
+        "group.html",
+        scope=scope,
+        group=group,
+        parent=parent,
+        children=children,
+        day=day,
+        members=members,
+        students=sum(m.school.student_count for m in members),
+        teachers=sum(m.school.teacher_count for m in members),
+        history=service.membership_history(session, scope, group_id=group_id),
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, session: Db, scope: PageScope, entity_type: str | None = None, actor: str | None = None
+) -> HTMLResponse:
+    entries = audit.list_entries(session, scope, entity_type=entity_type or None, actor=actor or None, limit=300)
+    return render(request, "audit.html", scope=scope, entries=entries, entity_type=entity_type, actor=actor,
+                  action_labels=audit.ACTION_LABELS)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, scope: PageScope) -> HTMLResponse:
+    return render(request, "data.html", scope=scope, kinds=io.KIND_LABELS, result=None, failure=None)
+
+
+@router.post("/data/import", response_class=HTMLResponse)
+async def data_import(
+    request: Request,
+    session: Db,
+    scope: PageScope,
+    kind: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()],
+    file: UploadFile,
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    if scope.role is not Role.bureau_admin:
+        raise Forbidden("导入仅限教育局管理员")
+    data = await file.read()
+    try:
+        report = _import(session, scope, kind, data, file.filename or "upload")
+    except ImportFailed as failure:
+        return render(request, "data.html", status_code=422, scope=scope, kinds=io.KIND_LABELS, result=None,
+                      failure=failure)
+    return render(request, "data.html", scope=scope, kinds=io.KIND_LABELS, result=report, failure=None)
+
+
+def _import(session: Session, scope: Scope, kind: str, data: bytes, filename: str) -> io.ImportReport:
+    if kind not in io.COLUMNS:
+        raise EduGroupError(f"未知的数据类型 {kind}")
+    return io.import_table(session, scope, kind, data, filename)
