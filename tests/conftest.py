@@ -55,7 +55,9 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     admin = make_engine(normalise_database_url(POSTGRES_URL))
     with admin.begin() as connection:  # fails loudly when the server is unreachable
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = make_engine(normalise_database_url(POSTGRES_URL), connect_args={"options": f"-csearch_path={schema}"})
+    eng = make_engine(
+        normalise_database_url(POSTGRES_URL), connect_args={"options": f"-csearch_path={schema}"}
+    )
     try:
         with eng.begin() as connection:
             upgrade(connection)
@@ -110,10 +112,22 @@ def build_world(session: Session) -> World:
     other = Region(city_id=city.id, code="t-other", name="另一区")
     session.add_all([region, other])
     session.flush()
-    admin = create_user(session, username="bureau", password=PASSWORD, display_name="局管理员",
-                        role=Role.bureau_admin, region_id=region.id)
-    other_admin = create_user(session, username="other-bureau", password=PASSWORD, display_name="外区管理员",
-                              role=Role.bureau_admin, region_id=other.id)
+    admin = create_user(
+        session,
+        username="bureau",
+        password=PASSWORD,
+        display_name="局管理员",
+        role=Role.bureau_admin,
+        region_id=region.id,
+    )
+    other_admin = create_user(
+        session,
+        username="other-bureau",
+        password=PASSWORD,
+        display_name="外区管理员",
+        role=Role.bureau_admin,
+        region_id=other.id,
+    )
     bureau = scope_for(session, admin)
     d1 = service.create_district(session, bureau, DistrictCreate(code="D1", name="测试第一学区"))
     schools: dict[str, int] = {}
@@ -125,38 +139,86 @@ def build_world(session: Session) -> World:
         ("E", "测试戊小学", Stage.primary, QualityTier.ordinary),
     ]
     for code, name, stage, tier in specs:
-        school = service.create_school(session, bureau, SchoolCreate(
-            code=code, name=name, stage=stage, quality_tier=tier, district_id=d1.id,
-            lat=31.2, lon=121.5, student_count=500, teacher_count=40))
+        school = service.create_school(
+            session,
+            bureau,
+            SchoolCreate(
+                code=code,
+                name=name,
+                stage=stage,
+                quality_tier=tier,
+                district_id=d1.id,
+                lat=31.2,
+                lon=121.5,
+                student_count=500,
+                teacher_count=40,
+            ),
+        )
         schools[code] = school.id
-    outsider = service.create_school(session, scope_for(session, other_admin), SchoolCreate(
-        code="X", name="外区学校", stage=Stage.primary))
+    outsider = service.create_school(
+        session, scope_for(session, other_admin), SchoolCreate(code="X", name="外区学校", stage=Stage.primary)
+    )
     schools["X"] = outsider.id
     groups: dict[str, int] = {}
-    groups["tight"] = service.create_group(session, bureau, GroupCreate(
-        code="G1", name="测试第一教育集团", mode=GroupMode.tight)).id
-    groups["alliance"] = service.create_group(session, bureau, GroupCreate(
-        code="AL", name="测试联盟", mode=GroupMode.alliance)).id
-    groups["pair"] = service.create_group(session, bureau, GroupCreate(
-        code="P1", name="测试共建体", mode=GroupMode.co_build, parent_id=groups["alliance"])).id
+    groups["tight"] = service.create_group(
+        session, bureau, GroupCreate(code="G1", name="测试第一教育集团", mode=GroupMode.tight)
+    ).id
+    groups["alliance"] = service.create_group(
+        session, bureau, GroupCreate(code="AL", name="测试联盟", mode=GroupMode.alliance)
+    ).id
+    groups["pair"] = service.create_group(
+        session,
+        bureau,
+        GroupCreate(code="P1", name="测试共建体", mode=GroupMode.co_build, parent_id=groups["alliance"]),
+    ).id
     start = date(2024, 9, 1)
-    for code, group, leader in [("A", "tight", True), ("B", "tight", False), ("C", "pair", True),
-                                ("D", "pair", False), ("C", "alliance", True), ("D", "alliance", False)]:
-        service.add_membership(session, bureau, MembershipCreate(
-            group_id=groups[group], school_id=schools[code], start_date=start, is_leader=leader))
-    teacher = Teacher(region_id=region.id, school_id=schools["B"], staff_number="T-B-1", name="测试教师",
-                      subject="数学")
+    for code, group, leader in [
+        ("A", "tight", True),
+        ("B", "tight", False),
+        ("C", "pair", True),
+        ("D", "pair", False),
+        ("C", "alliance", True),
+        ("D", "alliance", False),
+    ]:
+        service.add_membership(
+            session,
+            bureau,
+            MembershipCreate(
+                group_id=groups[group], school_id=schools[code], start_date=start, is_leader=leader
+            ),
+        )
+    teacher = Teacher(
+        region_id=region.id, school_id=schools["B"], staff_number="T-B-1", name="测试教师", subject="数学"
+    )
     session.add(teacher)
     session.flush()
     users = {
         "bureau": admin.id,
         "other-bureau": other_admin.id,
-        "group": create_user(session, username="group", password=PASSWORD, display_name="总校长",
-                             role=Role.group_head, group_id=groups["tight"]).id,
-        "school": create_user(session, username="school", password=PASSWORD, display_name="学校管理员",
-                              role=Role.school_admin, school_id=schools["B"]).id,
-        "teacher": create_user(session, username="teacher", password=PASSWORD, display_name="测试教师",
-                               role=Role.teacher, teacher_id=teacher.id).id,
+        "group": create_user(
+            session,
+            username="group",
+            password=PASSWORD,
+            display_name="总校长",
+            role=Role.group_head,
+            group_id=groups["tight"],
+        ).id,
+        "school": create_user(
+            session,
+            username="school",
+            password=PASSWORD,
+            display_name="学校管理员",
+            role=Role.school_admin,
+            school_id=schools["B"],
+        ).id,
+        "teacher": create_user(
+            session,
+            username="teacher",
+            password=PASSWORD,
+            display_name="测试教师",
+            role=Role.teacher,
+            teacher_id=teacher.id,
+        ).id,
     }
     from edugroup.core.models import User
 

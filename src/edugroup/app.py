@@ -29,10 +29,15 @@ def _validation_body(exc: RequestValidationError) -> dict[str, object]:
     errors = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
-        errors.append({"field": ".".join(loc) or None, "message": str(err.get("msg", "")).removeprefix("Value error, ")})
+        errors.append(
+            {"field": ".".join(loc) or None, "message": str(err.get("msg", "")).removeprefix("Value error, ")}
+        )
     first = errors[0] if errors else {"field": None, "message": "请求无效"}
-    return {"message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
-            "field": first["field"], "errors": errors}
+    return {
+        "message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+        "field": first["field"],
+        "errors": errors,
+    }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

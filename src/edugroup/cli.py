@@ -78,7 +78,7 @@ def demo() -> None:
 
     with transaction(actor="demo-loader") as session:
         users = load_demo(session)
-    typer.echo("示例数据已就绪。示例用户 (密码均为 %s):" % DEMO_PASSWORD)
+    typer.echo(f"示例数据已就绪。示例用户 (密码均为 {DEMO_PASSWORD}):")
     for user in users:
         typer.echo(f"  {user.username:<14} {user.role.value:<13} {user.scope}")
 
@@ -171,6 +171,38 @@ def user_token(username: str, name: str = "cli") -> None:
     except EduGroupError as exc:
         _fail(exc)
     typer.echo(token)
+
+
+@app.command("value-added")
+def value_added(
+    file: Path,
+    score: Annotated[str, typer.Option(help="成绩列")],
+    school: Annotated[str, typer.Option(help="学校列")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 JSON 文件")],
+    prior: Annotated[str | None, typer.Option(help="前测成绩列 (省略则只含截距)")] = None,
+    covariate: Annotated[list[str] | None, typer.Option(help="协变量列, 可重复; 文本列按类别处理")] = None,
+    groups: Annotated[Path | None, typer.Option(help="学校与集团对照表 (含 --school 列和 group 列)")] = None,
+) -> None:
+    """Value-added by a random-intercept model fitted by REML (score ~ prior + covariates + (1 | school))."""
+    from edugroup.monitoring.value_added import read_group_of, value_added_file
+
+    try:
+        group_of = read_group_of(groups, school=school, group="group") if groups else None
+        result = value_added_file(
+            file,
+            score=score,
+            prior=prior,
+            school=school,
+            covariates=covariate or [],
+            output=output,
+            group_of=group_of,
+        )
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(f"{result['n']} 名学生, {result['n_schools']} 所学校; 结果已写入 {output}")
+    warnings = result.get("warnings") or []
+    for warning in warnings if isinstance(warnings, list) else []:
+        typer.secho(str(warning), fg=typer.colors.YELLOW, err=True)
 
 
 def main() -> None:

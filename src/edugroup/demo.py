@@ -58,9 +58,25 @@ QINGPU_PILOTS = [
 QINGPU_START = date(2023, 11, 1)
 NUMERALS = "一二三四五六七八九十"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉萍红娟建文辉力国春晓晨欣怡子涵浩宇思雨嘉琪睿博文轩佳雪梦瑶俊杰"
-SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育", "音乐", "美术", "信息科技"]
+SUBJECTS = [
+    "语文",
+    "数学",
+    "英语",
+    "物理",
+    "化学",
+    "生物",
+    "历史",
+    "地理",
+    "道德与法治",
+    "体育",
+    "音乐",
+    "美术",
+    "信息科技",
+]
 PRIMARY_SUBJECTS = ["语文", "数学", "英语", "科学", "体育", "音乐", "美术", "道德与法治", "信息科技"]
 
 
@@ -99,10 +115,26 @@ def _school(session: Session, region: Region, code: str, name: str, stage: Stage
     return school
 
 
-def _join(session: Session, group: Group, school: School, start: date, *, leader: bool = False,
-          end: date | None = None, note: str | None = None) -> None:
-    session.add(Membership(group_id=group.id, school_id=school.id, start_date=start, end_date=end,
-                           is_leader=leader, note=note))
+def _join(
+    session: Session,
+    group: Group,
+    school: School,
+    start: date,
+    *,
+    leader: bool = False,
+    end: date | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        Membership(
+            group_id=group.id,
+            school_id=school.id,
+            start_date=start,
+            end_date=end,
+            is_leader=leader,
+            note=note,
+        )
+    )
 
 
 def _load_hedong(session: Session) -> list[DemoUser]:
@@ -114,20 +146,37 @@ def _load_hedong(session: Session) -> list[DemoUser]:
     session.flush()
     number = 0
     for index, (name, members) in enumerate(HEDONG_COLLABORATIVES, start=1):
-        group = Group(region_id=region.id, code=f"HD-C{index}", name=f"河东区小学{name}",
-                      mode=GroupMode.collaborative, founded_on=HEDONG_START,
-                      description="河东区小学学区化办学 (教育协作体) 实施意见, 2018年3月8日")
+        group = Group(
+            region_id=region.id,
+            code=f"HD-C{index}",
+            name=f"河东区小学{name}",
+            mode=GroupMode.collaborative,
+            founded_on=HEDONG_START,
+            description="河东区小学学区化办学 (教育协作体) 实施意见, 2018年3月8日",
+        )
         session.add(group)
         session.flush()
         for school_name in members:
             number += 1
-            school = _school(session, region, f"HD{number:03d}", school_name, Stage.primary,
-                             quality_tier=QualityTier.ordinary)
+            school = _school(
+                session,
+                region,
+                f"HD{number:03d}",
+                school_name,
+                Stage.primary,
+                quality_tier=QualityTier.ordinary,
+            )
             session.flush()
             _join(session, group, school, HEDONG_START, leader=school_name in HEDONG_LEADERS)
     session.flush()
-    create_user(session, username="demo-hedong", password=DEMO_PASSWORD, display_name="河东区教育局管理员",
-                role=Role.bureau_admin, region_id=region.id)
+    create_user(
+        session,
+        username="demo-hedong",
+        password=DEMO_PASSWORD,
+        display_name="河东区教育局管理员",
+        role=Role.bureau_admin,
+        region_id=region.id,
+    )
     return [DemoUser("demo-hedong", Role.bureau_admin, "河东区")]
 
 
@@ -138,26 +187,48 @@ def _load_qingpu(session: Session) -> list[DemoUser]:
     region = Region(city_id=shanghai.id, code="sh-qingpu", name="青浦区")
     session.add(region)
     session.flush()
-    programme = Group(region_id=region.id, code="QP-P2", name="第二轮公办初中强校工程", mode=GroupMode.programme,
-                      founded_on=QINGPU_START, description="青教〔2023〕75号, 实验期3年")
+    programme = Group(
+        region_id=region.id,
+        code="QP-P2",
+        name="第二轮公办初中强校工程",
+        mode=GroupMode.programme,
+        founded_on=QINGPU_START,
+        description="青教〔2023〕75号, 实验期3年",
+    )
     session.add(programme)
     session.flush()
     for index, (name, stage) in enumerate(QINGPU_PILOTS, start=1):
         pilot = _school(session, region, f"QP{index:03d}", name, stage, quality_tier=QualityTier.weaker)
-        leader = _school(session, region, f"QPH{index:02d}", f"示例实验性示范性高中({NUMERALS[index - 1]})",
-                         Stage.senior, quality_tier=QualityTier.quality)
-        support = Group(region_id=region.id, code=f"QP-S{index}",
-                        name=f"示例支援集团({NUMERALS[index - 1]})", mode=GroupMode.tight,
-                        founded_on=date(2020, 9, 1),
-                        description="支援集团: 牵头校为市实验性示范性高中, 实验校纳为成员校 (QP-04); 名称为示例")
+        leader = _school(
+            session,
+            region,
+            f"QPH{index:02d}",
+            f"示例实验性示范性高中({NUMERALS[index - 1]})",
+            Stage.senior,
+            quality_tier=QualityTier.quality,
+        )
+        support = Group(
+            region_id=region.id,
+            code=f"QP-S{index}",
+            name=f"示例支援集团({NUMERALS[index - 1]})",
+            mode=GroupMode.tight,
+            founded_on=date(2020, 9, 1),
+            description="支援集团: 牵头校为市实验性示范性高中, 实验校纳为成员校 (QP-04); 名称为示例",
+        )
         session.add(support)
         session.flush()
         _join(session, support, leader, date(2020, 9, 1), leader=True)
         _join(session, support, pilot, QINGPU_START, note="强校工程实验校纳为集团成员校")
         _join(session, programme, pilot, QINGPU_START, end=date(2026, 10, 31))
     session.flush()
-    create_user(session, username="demo-qingpu", password=DEMO_PASSWORD, display_name="青浦区教育局管理员",
-                role=Role.bureau_admin, region_id=region.id)
+    create_user(
+        session,
+        username="demo-qingpu",
+        password=DEMO_PASSWORD,
+        display_name="青浦区教育局管理员",
+        role=Role.bureau_admin,
+        region_id=region.id,
+    )
     return [DemoUser("demo-qingpu", Role.bureau_admin, "青浦区")]
 
 
@@ -208,13 +279,26 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
     for suffix, stage, count in SYNTHETIC_SCHOOLS:
         for i in range(1, count + 1):
             number += 1
-            tier = QualityTier.quality if i % 4 == 1 else QualityTier.weaker if i % 4 == 3 else QualityTier.ordinary
+            tier = (
+                QualityTier.quality
+                if i % 4 == 1
+                else QualityTier.weaker
+                if i % 4 == 3
+                else QualityTier.ordinary
+            )
             students = rng.randint(450, 1900) if stage is not Stage.senior else rng.randint(900, 1500)
             school = _school(
-                session, region, f"S{number:03d}", f"示例第{_numeral(i)}{suffix}", stage,
-                quality_tier=tier, district_id=districts[(number - 1) % 3].id,
-                lat=round(31.24 + rng.uniform(0, 0.07), 5), lon=round(121.46 + rng.uniform(0, 0.07), 5),
-                student_count=students, teacher_count=max(25, students // 12),
+                session,
+                region,
+                f"S{number:03d}",
+                f"示例第{_numeral(i)}{suffix}",
+                stage,
+                quality_tier=tier,
+                district_id=districts[(number - 1) % 3].id,
+                lat=round(31.24 + rng.uniform(0, 0.07), 5),
+                lon=round(121.46 + rng.uniform(0, 0.07), 5),
+                student_count=students,
+                teacher_count=max(25, students // 12),
                 address=f"示例区示例路{rng.randint(1, 999)}号",
             )
             schools.setdefault(stage, []).append(school)
@@ -222,20 +306,38 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
 
     groups: dict[str, Group] = {}
     for code, name, mode, parent, founded in SYNTHETIC_GROUPS:
-        group = Group(region_id=region.id, code=code, name=name, mode=mode, founded_on=founded,
-                      parent_id=groups[parent].id if parent else None)
+        group = Group(
+            region_id=region.id,
+            code=code,
+            name=name,
+            mode=mode,
+            founded_on=founded,
+            parent_id=groups[parent].id if parent else None,
+        )
         session.add(group)
         session.flush()
         groups[code] = group
 
-    p, j, n, s, t = (schools[Stage.primary], schools[Stage.junior], schools[Stage.nine_year],
-                     schools[Stage.senior], schools[Stage.twelve_year])
+    p, j, n, s, t = (
+        schools[Stage.primary],
+        schools[Stage.junior],
+        schools[Stage.nine_year],
+        schools[Stage.senior],
+        schools[Stage.twelve_year],
+    )
     g = groups
     # Tight groups: a quality leader with stage-mixed members; one school moved between them in 2024.
     _join(session, g["SL-T1"], t[0], date(2019, 9, 1), leader=True)
     for school in (p[0], p[1], p[2], j[0], j[1]):
         _join(session, g["SL-T1"], school, date(2019, 9, 1))
-    _join(session, g["SL-T1"], p[3], date(2019, 9, 1), end=date(2024, 8, 31), note="2024学年调整至示例第二教育集团")
+    _join(
+        session,
+        g["SL-T1"],
+        p[3],
+        date(2019, 9, 1),
+        end=date(2024, 8, 31),
+        note="2024学年调整至示例第二教育集团",
+    )
     _join(session, g["SL-T2"], s[0], date(2021, 9, 1), leader=True)
     for school in (j[2], j[3], n[0], n[1]):
         _join(session, g["SL-T2"], school, date(2021, 9, 1))
@@ -261,14 +363,42 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
     _people(session, rng, region, [school for stage_schools in schools.values() for school in stage_schools])
     head_teacher = session.scalar(select(Teacher).where(Teacher.school_id == j[0].id).order_by(Teacher.id))
     assert head_teacher is not None
-    create_user(session, username="demo-bureau", password=DEMO_PASSWORD, display_name="示例区教育局管理员",
-                role=Role.bureau_admin, region_id=region.id)
-    create_user(session, username="demo-group", password=DEMO_PASSWORD, display_name="示例第一教育集团总校长",
-                role=Role.group_head, region_id=region.id, group_id=g["SL-T1"].id)
-    create_user(session, username="demo-school", password=DEMO_PASSWORD, display_name=f"{j[0].name}管理员",
-                role=Role.school_admin, region_id=region.id, school_id=j[0].id)
-    create_user(session, username="demo-teacher", password=DEMO_PASSWORD, display_name=head_teacher.name,
-                role=Role.teacher, region_id=region.id, school_id=j[0].id, teacher_id=head_teacher.id)
+    create_user(
+        session,
+        username="demo-bureau",
+        password=DEMO_PASSWORD,
+        display_name="示例区教育局管理员",
+        role=Role.bureau_admin,
+        region_id=region.id,
+    )
+    create_user(
+        session,
+        username="demo-group",
+        password=DEMO_PASSWORD,
+        display_name="示例第一教育集团总校长",
+        role=Role.group_head,
+        region_id=region.id,
+        group_id=g["SL-T1"].id,
+    )
+    create_user(
+        session,
+        username="demo-school",
+        password=DEMO_PASSWORD,
+        display_name=f"{j[0].name}管理员",
+        role=Role.school_admin,
+        region_id=region.id,
+        school_id=j[0].id,
+    )
+    create_user(
+        session,
+        username="demo-teacher",
+        password=DEMO_PASSWORD,
+        display_name=head_teacher.name,
+        role=Role.teacher,
+        region_id=region.id,
+        school_id=j[0].id,
+        teacher_id=head_teacher.id,
+    )
     return [
         DemoUser("demo-bureau", Role.bureau_admin, "示例区"),
         DemoUser("demo-group", Role.group_head, "示例第一教育集团"),
@@ -285,25 +415,51 @@ def _people(session: Session, rng: random.Random, region: Region, schools: list[
     for school in schools:
         subjects = PRIMARY_SUBJECTS if school.stage is Stage.primary else SUBJECTS
         for k in range(school.teacher_count):
-            teachers.append({
-                "region_id": region.id, "school_id": school.id, "staff_number": f"T{school.code}{k + 1:03d}",
-                "name": _name(rng), "subject": subjects[k % len(subjects)],
-                "title": rng.choices(titles, weights=(4, 4, 2, 0.2))[0], "birth_year": rng.randint(1968, 2000),
-                "joined_school_on": date(rng.randint(2005, 2024), 9, 1),
-            })
+            teachers.append(
+                {
+                    "region_id": region.id,
+                    "school_id": school.id,
+                    "staff_number": f"T{school.code}{k + 1:03d}",
+                    "name": _name(rng),
+                    "subject": subjects[k % len(subjects)],
+                    "title": rng.choices(titles, weights=(4, 4, 2, 0.2))[0],
+                    "birth_year": rng.randint(1968, 2000),
+                    "joined_school_on": date(rng.randint(2005, 2024), 9, 1),
+                }
+            )
         first_grade, last_grade = {
-            Stage.primary: (1, 5), Stage.junior: (6, 9), Stage.nine_year: (1, 9),
-            Stage.senior: (10, 12), Stage.twelve_year: (1, 12),
+            Stage.primary: (1, 5),
+            Stage.junior: (6, 9),
+            Stage.nine_year: (1, 9),
+            Stage.senior: (10, 12),
+            Stage.twelve_year: (1, 12),
         }[school.stage]
         for k in range(school.student_count):
-            students.append({
-                "region_id": region.id, "school_id": school.id, "student_number": f"{school.code}{k + 1:05d}",
-                "name": _name(rng), "grade": first_grade + k % (last_grade - first_grade + 1),
-                "sex": "M" if rng.random() < 0.51 else "F",
-            })
+            students.append(
+                {
+                    "region_id": region.id,
+                    "school_id": school.id,
+                    "student_number": f"{school.code}{k + 1:05d}",
+                    "name": _name(rng),
+                    "grade": first_grade + k % (last_grade - first_grade + 1),
+                    "sex": "M" if rng.random() < 0.51 else "F",
+                }
+            )
     session.execute(insert(Teacher), teachers)
     session.execute(insert(Student), students)
-    audit.record(session, action="import", entity_type="teachers", entity_id=region.code,
-                 note=f"示例数据: {len(teachers)} 名教师", region_id=region.id)
-    audit.record(session, action="import", entity_type="students", entity_id=region.code,
-                 note=f"示例数据: {len(students)} 名学生", region_id=region.id)
+    audit.record(
+        session,
+        action="import",
+        entity_type="teachers",
+        entity_id=region.code,
+        note=f"示例数据: {len(teachers)} 名教师",
+        region_id=region.id,
+    )
+    audit.record(
+        session,
+        action="import",
+        entity_type="students",
+        entity_id=region.code,
+        note=f"示例数据: {len(students)} 名学生",
+        region_id=region.id,
+    )

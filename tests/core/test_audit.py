@@ -1,17 +1,20 @@
 from datetime import date
 
+from tests.conftest import auth
+
 from edugroup.core import audit
 from edugroup.core.auth import bind_actor
 from edugroup.core.models import AuditEntry
 from edugroup.org import service
 from edugroup.org.schemas import MembershipCreate, SchoolUpdate
-from tests.conftest import auth
 
 
 def _entries(session, entity_type, entity_id):
     from sqlalchemy import select
 
-    stmt = select(AuditEntry).where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
+    stmt = select(AuditEntry).where(
+        AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id)
+    )
     return list(session.scalars(stmt.order_by(AuditEntry.id)))
 
 
@@ -42,8 +45,13 @@ def test_membership_changes_are_audited_with_dates(world):
     session = world.session
     scope = world.scope("bureau")
     bind_actor(session, scope)
-    membership = service.add_membership(session, scope, MembershipCreate(
-        group_id=world.groups["tight"], school_id=world.schools["E"], start_date=date(2025, 9, 1)))
+    membership = service.add_membership(
+        session,
+        scope,
+        MembershipCreate(
+            group_id=world.groups["tight"], school_id=world.schools["E"], start_date=date(2025, 9, 1)
+        ),
+    )
     service.end_membership(session, scope, membership.id, date(2026, 8, 31))
     entries = _entries(session, "memberships", membership.id)
     assert entries[0].after["start_date"] == "2025-09-01"
@@ -52,7 +60,9 @@ def test_membership_changes_are_audited_with_dates(world):
 
 
 def test_bureau_administrators_read_and_export_the_audit_log(world, client):
-    client.patch(f"/api/v1/schools/{world.schools['E']}", json={"name": "改名小学"}, headers=auth(world, "bureau"))
+    client.patch(
+        f"/api/v1/schools/{world.schools['E']}", json={"name": "改名小学"}, headers=auth(world, "bureau")
+    )
     rows = client.get("/api/v1/audit?entity_type=schools", headers=auth(world, "bureau")).json()
     assert rows[0]["action"] == "update"
     assert rows[0]["actor"] == "bureau"
@@ -67,7 +77,9 @@ def test_the_audit_log_is_closed_to_other_roles_and_regions(world, client):
     for name in ("group", "school", "teacher"):
         assert client.get("/api/v1/audit", headers=auth(world, name)).status_code == 403
     other = client.get("/api/v1/audit", headers=auth(world, "other-bureau")).json()
-    assert all(row["entity_id"] != str(world.schools["A"]) or row["entity_type"] != "schools" for row in other)
+    assert all(
+        row["entity_id"] != str(world.schools["A"]) or row["entity_type"] != "schools" for row in other
+    )
 
 
 def test_entry_rows_render_json_in_chinese(world):

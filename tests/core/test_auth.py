@@ -1,7 +1,8 @@
 import re
 
-from edugroup.core.security import hash_password, verify_password
 from tests.conftest import PASSWORD, auth
+
+from edugroup.core.security import hash_password, verify_password
 
 
 def test_passwords_are_stored_as_argon2_hashes():
@@ -39,15 +40,20 @@ def test_login_form_needs_its_csrf_token(world, client):
     form = client.get("/login")
     refused = client.post("/login", data={"username": "bureau", "password": PASSWORD, "csrf_token": "forged"})
     assert refused.status_code == 403
-    ok = client.post("/login", data={"username": "bureau", "password": PASSWORD, "csrf_token": _csrf(form.text)},
-                     follow_redirects=False)
+    ok = client.post(
+        "/login",
+        data={"username": "bureau", "password": PASSWORD, "csrf_token": _csrf(form.text)},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert "测试区" in client.get("/").text
 
 
 def test_wrong_password_shows_the_login_form_again(world, client):
     form = client.get("/login")
-    page = client.post("/login", data={"username": "bureau", "password": "wrong-one", "csrf_token": _csrf(form.text)})
+    page = client.post(
+        "/login", data={"username": "bureau", "password": "wrong-one", "csrf_token": _csrf(form.text)}
+    )
     assert page.status_code == 401
     assert "用户名或密码错误" in page.text
 

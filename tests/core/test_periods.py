@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edugroup.core.periods import Round, SchoolYear, Semester, parse_period, round_of, school_year_of, semester_of
+from edugroup.core.periods import (
+    Round,
+    SchoolYear,
+    Semester,
+    parse_period,
+    round_of,
+    school_year_of,
+    semester_of,
+)
 
 
 def test_school_year_starts_on_first_of_september():

@@ -99,7 +99,7 @@ def _record_changes(session: Session, _flush: UOWTransaction) -> None:
         if type(obj) not in _SKIPPED and isinstance(obj, Base):
             rows.append(_entry(session, obj, "delete", snapshot(obj), None))
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        session.connection().execute(insert(AuditEntry), rows)
 
 
 def record(
@@ -114,7 +114,7 @@ def record(
 ) -> None:
     """One summary entry for a change made outside the ORM (a bulk import)."""
     session.execute(
-        insert(AuditEntry.__table__),
+        insert(AuditEntry),
         [
             {
                 "at": utcnow(),

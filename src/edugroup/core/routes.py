@@ -48,7 +48,13 @@ def list_audit(
     """Audit entries of the region, newest first (bureau administrators only)."""
     return list(
         audit.list_entries(
-            session, scope, entity_type=entity_type, entity_id=entity_id, actor=actor, limit=min(limit, 5000), offset=offset
+            session,
+            scope,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            actor=actor,
+            limit=min(limit, 5000),
+            offset=offset,
         )
     )
 
@@ -58,8 +64,11 @@ def export_audit(session: Db, scope: ApiScope, format: str = "xlsx") -> Response
     """The audit log as .xlsx or .csv."""
     rows = [audit.entry_row(e) for e in audit.list_entries(session, scope, limit=1_000_000)]
     if format == "csv":
-        return Response(write_csv(audit.AUDIT_HEADERS, rows), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+        return Response(
+            write_csv(audit.AUDIT_HEADERS, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
     return Response(
         write_xlsx(audit.AUDIT_HEADERS, rows, title="审计日志"),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

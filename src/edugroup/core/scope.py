@@ -8,12 +8,15 @@ Objects out of scope answer "not found", so their existence does not leak.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugroup.core.errors import Forbidden, NotFound
 from edugroup.core.models import Role, User
+
+Column = InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
 
 
 @dataclass(frozen=True)
@@ -53,18 +56,18 @@ class Scope:
         if not self.is_bureau:
             raise Forbidden(f"{what}仅限教育局管理员")
 
-    def school_filter(self, stmt: Select, school_id_column: object, region_id_column: object) -> Select:  # type: ignore[type-arg]
+    def school_filter(self, stmt: Select[Any], school_id: Column, region_id: Column) -> Select[Any]:
         """Restrict `stmt` to rows of schools in scope."""
-        stmt = stmt.where(region_id_column == self.region_id)  # type: ignore[operator]
+        stmt = stmt.where(region_id == self.region_id)
         if not self.is_bureau:
-            stmt = stmt.where(school_id_column.in_(self.school_ids))  # type: ignore[attr-defined]
+            stmt = stmt.where(school_id.in_(self.school_ids))
         return stmt
 
-    def group_filter(self, stmt: Select, group_id_column: object, region_id_column: object) -> Select:  # type: ignore[type-arg]
+    def group_filter(self, stmt: Select[Any], group_id: Column, region_id: Column) -> Select[Any]:
         """Restrict `stmt` to rows of groups in scope."""
-        stmt = stmt.where(region_id_column == self.region_id)  # type: ignore[operator]
+        stmt = stmt.where(region_id == self.region_id)
         if not self.is_bureau:
-            stmt = stmt.where(group_id_column.in_(self.group_ids))  # type: ignore[attr-defined]
+            stmt = stmt.where(group_id.in_(self.group_ids))
         return stmt
 
 

@@ -35,7 +35,9 @@ def read_table(data: bytes, filename: str, *, required: Sequence[str]) -> list[S
     elif suffix == ".xlsx":
         header, rows = _read_xlsx(data, filename)
     else:
-        raise ImportFailed(filename, [RowError(1, "文件", f"不支持的文件类型 {suffix or '(无扩展名)'}: 请用 .xlsx 或 .csv")])
+        raise ImportFailed(
+            filename, [RowError(1, "文件", f"不支持的文件类型 {suffix or '(无扩展名)'}: 请用 .xlsx 或 .csv")]
+        )
     missing = [name for name in required if name not in header]
     if missing:
         raise ImportFailed(filename, [RowError(1, name, "缺少必填列") for name in missing])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -149,7 +148,9 @@ def _header_of(columns: Sequence[Column], field: str | None) -> str:
 
 
 def _code_lookup(session: Session, model: Any, region_id: int | None, header: str) -> Callable[[str], int]:
-    ids = dict(session.execute(select(model.code, model.id).where(model.region_id == region_id)).all())
+    ids: dict[str, int] = dict(
+        session.execute(select(model.code, model.id).where(model.region_id == region_id)).all()
+    )
 
     def lookup(code: str) -> int:
         if code not in ids:
@@ -201,8 +202,12 @@ def import_table(session: Session, scope: Scope, kind: str, data: bytes, filenam
 def _import_school(session: Session, scope: Scope, row: SheetRow) -> bool:
     values = _values(row, SCHOOL_COLUMNS)
     if "district_id" in values:
-        values["district_id"] = _code_lookup(session, District, scope.region_id, "学区代码")(values["district_id"])
-    existing = session.scalar(select(School).where(School.region_id == scope.region_id, School.code == values["code"]))
+        values["district_id"] = _code_lookup(session, District, scope.region_id, "学区代码")(
+            values["district_id"]
+        )
+    existing = session.scalar(
+        select(School).where(School.region_id == scope.region_id, School.code == values["code"])
+    )
     if existing is None:
         service.create_school(session, scope, SchoolCreate(**values))
         return True
@@ -214,8 +219,12 @@ def _import_school(session: Session, scope: Scope, row: SheetRow) -> bool:
 def _import_group(session: Session, scope: Scope, row: SheetRow) -> bool:
     values = _values(row, GROUP_COLUMNS)
     if "parent_id" in values:
-        values["parent_id"] = _code_lookup(session, Group, scope.region_id, "上级集团代码")(values["parent_id"])
-    existing = session.scalar(select(Group).where(Group.region_id == scope.region_id, Group.code == values["code"]))
+        values["parent_id"] = _code_lookup(session, Group, scope.region_id, "上级集团代码")(
+            values["parent_id"]
+        )
+    existing = session.scalar(
+        select(Group).where(Group.region_id == scope.region_id, Group.code == values["code"])
+    )
     if existing is None:
         dissolved = values.pop("dissolved_on", None)
         group = service.create_group(session, scope, GroupCreate(**values))
@@ -223,7 +232,9 @@ def _import_group(session: Session, scope: Scope, row: SheetRow) -> bool:
             service.update_group(session, scope, group.id, GroupUpdate(dissolved_on=dissolved))
         return True
     if values["mode"] != existing.mode:
-        raise _RowProblem("模式", f"集团已存在, 模式为{MODE_LABELS[existing.mode]}, 不能改为{MODE_LABELS[values['mode']]}")
+        raise _RowProblem(
+            "模式", f"集团已存在, 模式为{MODE_LABELS[existing.mode]}, 不能改为{MODE_LABELS[values['mode']]}"
+        )
     values.pop("code")
     values.pop("mode")
     service.update_group(session, scope, existing.id, GroupUpdate(**values))
@@ -245,7 +256,11 @@ def _import_membership(session: Session, scope: Scope, row: SheetRow) -> bool:
     if existing is None:
         service.add_membership(session, scope, data)
         return True
-    if data.end_date != existing.end_date or data.is_leader != existing.is_leader or data.note != existing.note:
+    if (
+        data.end_date != existing.end_date
+        or data.is_leader != existing.is_leader
+        or data.note != existing.note
+    ):
         service.delete_membership(session, scope, existing.id)
         session.flush()
         service.add_membership(session, scope, data)
@@ -281,7 +296,9 @@ def export_rows(session: Session, scope: Scope, kind: str) -> tuple[list[str], l
         ]
     elif kind == "groups":
         groups = service.list_groups(session, scope)
-        codes = {g.id: g.code for g in session.scalars(select(Group).where(Group.region_id == scope.region_id))}
+        codes = {
+            g.id: g.code for g in session.scalars(select(Group).where(Group.region_id == scope.region_id))
+        }
         rows = [
             [
                 g.code,
@@ -299,7 +316,14 @@ def export_rows(session: Session, scope: Scope, kind: str) -> tuple[list[str], l
         for group in service.list_groups(session, scope):
             for m in service.membership_history(session, scope, group_id=group.id):
                 rows.append(
-                    [group.code, m.school.code, m.start_date, m.end_date, "是" if m.is_leader else "否", m.note]
+                    [
+                        group.code,
+                        m.school.code,
+                        m.start_date,
+                        m.end_date,
+                        "是" if m.is_leader else "否",
+                        m.note,
+                    ]
                 )
     return headers, rows
 
@@ -322,7 +346,3 @@ def template_file(kind: str, fmt: str = "xlsx") -> bytes:
     notes += [f"{'*' if c.required else ' '} {c.header}: {c.help}" for c in columns]
     notes.append("导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。")
     return write_xlsx(headers, [], title=KIND_LABELS[kind], notes=notes)
-
-
-def today() -> date:
-    return date.today()

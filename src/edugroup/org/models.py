@@ -51,7 +51,11 @@ STAGE_LABELS = {
     Stage.senior: "高中",
     Stage.twelve_year: "十二年一贯制",
 }
-TIER_LABELS = {QualityTier.quality: "优质校", QualityTier.ordinary: "一般校", QualityTier.weaker: "相对薄弱校"}
+TIER_LABELS = {
+    QualityTier.quality: "优质校",
+    QualityTier.ordinary: "一般校",
+    QualityTier.weaker: "相对薄弱校",
+}
 
 
 class City(Base):

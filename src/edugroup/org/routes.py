@@ -150,7 +150,9 @@ def delete_group(group_id: int, session: Db, scope: ApiScope) -> Response:
 
 
 @router.get("/groups/{group_id}/members", response_model=list[MembershipRead])
-def group_members(group_id: int, session: Db, scope: ApiScope, on: date | None = None) -> list[MembershipRead]:
+def group_members(
+    group_id: int, session: Db, scope: ApiScope, on: date | None = None
+) -> list[MembershipRead]:
     """Members on a date (today by default), leader first."""
     return [_membership_read(m) for m in service.members_on(session, scope, group_id, on or date.today())]
 
@@ -188,7 +190,9 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def file_response(data: bytes, filename: str) -> Response:
     """A download with the right content type."""
     media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def _kind(kind: str) -> str:
@@ -216,4 +220,9 @@ async def import_table(kind: str, file: UploadFile, session: Db, scope: ApiScope
     """Import a file; any bad row refuses the whole file (422 with every bad row)."""
     data = await file.read()
     report = io.import_table(session, scope, _kind(kind), data, file.filename or "upload")
-    return {"kind": report.kind, "created": report.created, "updated": report.updated, "message": report.summary()}
+    return {
+        "kind": report.kind,
+        "created": report.created,
+        "updated": report.updated,
+        "message": report.summary(),
+    }

@@ -139,14 +139,20 @@ def overview_page(request: Request, session: Db, scope: PageScope, on: str | Non
 
 
 @router.get("/schools", response_class=HTMLResponse)
-def schools_page(request: Request, session: Db, scope: PageScope, district_id: int | None = None) -> HTMLResponse:
+def schools_page(
+    request: Request, session: Db, scope: PageScope, district_id: int | None = None
+) -> HTMLResponse:
     schools = service.list_schools(session, scope, district_id=district_id)
     districts = {d.id: d for d in service.list_districts(session, scope)}
-    return render(request, "schools.html", scope=scope, schools=schools, districts=districts, district_id=district_id)
+    return render(
+        request, "schools.html", scope=scope, schools=schools, districts=districts, district_id=district_id
+    )
 
 
 @router.get("/schools/{school_id}", response_class=HTMLResponse)
-def school_page(request: Request, session: Db, scope: PageScope, school_id: int, on: str | None = None) -> HTMLResponse:
+def school_page(
+    request: Request, session: Db, scope: PageScope, school_id: int, on: str | None = None
+) -> HTMLResponse:
     day = _day(on)
     school = service.get_school(session, scope, school_id)
     return render(
@@ -161,7 +167,9 @@ def school_page(request: Request, session: Db, scope: PageScope, school_id: int,
 
 
 @router.get("/groups/{group_id}", response_class=HTMLResponse)
-def group_page(request: Request, session: Db, scope: PageScope, group_id: int, on: str | None = None) -> HTMLResponse:
+def group_page(
+    request: Request, session: Db, scope: PageScope, group_id: int, on: str | None = None
+) -> HTMLResponse:
     day = _day(on)
     group = service.get_group(session, scope, group_id)
     children = [g for g in service.list_groups(session, scope) if g.parent_id == group_id]
@@ -188,9 +196,18 @@ def group_page(request: Request, session: Db, scope: PageScope, group_id: int, o
 def audit_page(
     request: Request, session: Db, scope: PageScope, entity_type: str | None = None, actor: str | None = None
 ) -> HTMLResponse:
-    entries = audit.list_entries(session, scope, entity_type=entity_type or None, actor=actor or None, limit=300)
-    return render(request, "audit.html", scope=scope, entries=entries, entity_type=entity_type, actor=actor,
-                  action_labels=audit.ACTION_LABELS)
+    entries = audit.list_entries(
+        session, scope, entity_type=entity_type or None, actor=actor or None, limit=300
+    )
+    return render(
+        request,
+        "audit.html",
+        scope=scope,
+        entries=entries,
+        entity_type=entity_type,
+        actor=actor,
+        action_labels=audit.ACTION_LABELS,
+    )
 
 
 @router.get("/data", response_class=HTMLResponse)
@@ -214,8 +231,15 @@ async def data_import(
     try:
         report = _import(session, scope, kind, data, file.filename or "upload")
     except ImportFailed as failure:
-        return render(request, "data.html", status_code=422, scope=scope, kinds=io.KIND_LABELS, result=None,
-                      failure=failure)
+        return render(
+            request,
+            "data.html",
+            status_code=422,
+            scope=scope,
+            kinds=io.KIND_LABELS,
+            result=None,
+            failure=failure,
+        )
     return render(request, "data.html", scope=scope, kinds=io.KIND_LABELS, result=report, failure=None)
 
 

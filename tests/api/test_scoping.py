@@ -1,0 +1,216 @@
+"""Walks every API route as every role and proves that out-of-scope objects answer 404 or 403.
+
+A new route must be added to ROUTES below, or the first test fails: nothing escapes the walk.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.conftest import auth
+
+from edugroup.app import create_app
+from edugroup.org import service
+
+# path -> how the walk treats it
+ROUTES: dict[str, str] = {
+    "/api/v1/auth/token": "public",
+    "/api/v1/templates/{kind}": "public",
+    "/api/v1/me": "own",
+    "/api/v1/audit": "bureau-only",
+    "/api/v1/audit/export": "bureau-only",
+    "/api/v1/regions": "list",
+    "/api/v1/regions/{region_id}": "object",
+    "/api/v1/districts": "list",
+    "/api/v1/districts/{district_id}": "object",
+    "/api/v1/schools": "list",
+    "/api/v1/schools/{school_id}": "object",
+    "/api/v1/schools/{school_id}/groups": "object",
+    "/api/v1/schools/{school_id}/memberships": "object",
+    "/api/v1/groups": "list",
+    "/api/v1/groups/{group_id}": "object",
+    "/api/v1/groups/{group_id}/members": "object",
+    "/api/v1/groups/{group_id}/memberships": "object",
+    "/api/v1/memberships": "create",
+    "/api/v1/memberships/{membership_id}": "object",
+    "/api/v1/memberships/{membership_id}/end": "object",
+    "/api/v1/export/{kind}": "export",
+    "/api/v1/import/{kind}": "bureau-only",
+}
+BODIES = {
+    ("PATCH", "/api/v1/schools/{school_id}"): {"name": "越权修改"},
+    ("PATCH", "/api/v1/groups/{group_id}"): {"name": "越权修改"},
+    ("POST", "/api/v1/memberships/{membership_id}/end"): {"end_date": "2026-01-01"},
+    ("POST", "/api/v1/schools"): {"code": "NEW", "name": "新学校", "stage": "primary"},
+    ("POST", "/api/v1/groups"): {"code": "NEW", "name": "新集团", "mode": "tight"},
+    ("POST", "/api/v1/districts"): {"code": "NEW", "name": "新学区"},
+}
+ROLES = ["group", "school", "teacher", "other-bureau"]
+
+
+def api_routes():
+    """Every (method, path) the API publishes, read from its OpenAPI document."""
+    paths = create_app().openapi()["paths"]
+    routes = [
+        (method.upper(), path)
+        for path, item in paths.items()
+        if path.startswith("/api/")
+        for method in sorted(item)
+    ]
+    assert len(routes) > 20
+    return routes
+
+
+def test_every_api_route_is_in_the_walk():
+    missing = sorted({path for _, path in api_routes()} - set(ROUTES))
+    assert missing == [], f"add these routes to the scoping walk: {missing}"
+
+
+def _hidden_objects(world, role):
+    """For each path parameter, an object the role must not reach."""
+    s = world.schools
+    membership_of = {
+        m.school_id: m.id
+        for m in service.membership_history(
+            world.session, world.scope("bureau"), group_id=world.groups["pair"]
+        )
+    }
+    tight_membership = service.membership_history(
+        world.session, world.scope("bureau"), group_id=world.groups["tight"]
+    )[0].id
+    district = service.list_districts(world.session, world.scope("bureau"))[0].id
+    hidden = {
+        "group": {
+            "school_id": s["C"],
+            "group_id": world.groups["pair"],
+            "membership_id": membership_of[s["C"]],
+        },
+        "school": {
+            "school_id": s["A"],
+            "group_id": world.groups["pair"],
+            "membership_id": membership_of[s["D"]],
+        },
+        "teacher": {
+            "school_id": s["A"],
+            "group_id": world.groups["pair"],
+            "membership_id": membership_of[s["C"]],
+        },
+        "other-bureau": {
+            "school_id": s["A"],
+            "group_id": world.groups["tight"],
+            "membership_id": tight_membership,
+            "district_id": district,
+            "region_id": world.region_id,
+        },
+    }[role]
+    hidden.setdefault("region_id", world.other_region_id)
+    hidden.setdefault("district_id", district)
+    return hidden
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_out_of_scope_objects_answer_404_or_403_on_every_route(world, client, role):
+    hidden = _hidden_objects(world, role)
+    checked = 0
+    for method, path in api_routes():
+        if ROUTES[path] != "object":
+            continue
+        url = path
+        for name, value in hidden.items():
+            url = url.replace("{" + name + "}", str(value))
+        if path == "/api/v1/districts/{district_id}" and role != "other-bureau":
+            continue  # districts are geographic facts of the user's own region, visible to all its users
+        response = client.request(method, url, json=BODIES.get((method, path)), headers=auth(world, role))
+        assert response.status_code in (403, 404), f"{role} {method} {url} -> {response.status_code}"
+        assert "message" in response.json()
+        checked += 1
+    assert checked >= 13
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_hold_only_objects_in_scope(world, client, role):
+    scope = world.scope(role)
+    visible_schools = {s.id for s in service.list_schools(world.session, scope)}
+    headers = auth(world, role)
+    schools = {row["id"] for row in client.get("/api/v1/schools", headers=headers).json()}
+    assert schools == visible_schools
+    assert all(scope.can_see_school(i, scope.region_id) for i in schools)
+    groups = {row["id"] for row in client.get("/api/v1/groups", headers=headers).json()}
+    assert all(scope.can_see_group(i, scope.region_id) for i in groups)
+    regions = [row["id"] for row in client.get("/api/v1/regions", headers=headers).json()]
+    assert regions == [scope.region_id]
+    districts = client.get("/api/v1/districts", headers=headers).json()
+    assert all(row["region_id"] == scope.region_id for row in districts)
+    hidden = _hidden_objects(world, role)
+    assert hidden["school_id"] not in schools
+    assert hidden["group_id"] not in groups
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exports_hold_only_objects_in_scope(world, client, role):
+    headers = auth(world, role)
+    for kind in ("schools", "groups", "memberships"):
+        response = client.get(f"/api/v1/export/{kind}?format=csv", headers=headers)
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        if role in ("group", "teacher"):
+            assert "测试丙初中" not in text
+        if role == "school":
+            assert "测试甲小学" not in text
+        if role == "other-bureau":
+            assert "测试甲小学" not in text
+            assert "测试第一教育集团" not in text
+
+
+@pytest.mark.parametrize("role", ["group", "school", "teacher"])
+def test_writes_and_bureau_pages_are_refused_to_other_roles(world, client, role):
+    headers = auth(world, role)
+    for (method, path), body in BODIES.items():
+        if "{" in path:
+            continue
+        assert client.request(method, path, json=body, headers=headers).status_code == 403
+    membership = {
+        "group_id": world.groups["tight"],
+        "school_id": world.schools["E"],
+        "start_date": "2025-09-01",
+    }
+    assert client.post("/api/v1/memberships", json=membership, headers=headers).status_code == 403
+    assert client.get("/api/v1/audit", headers=headers).status_code == 403
+    assert client.get("/api/v1/audit/export", headers=headers).status_code == 403
+    upload = {"file": ("schools.csv", "学校代码,学校名称,学段\nZ,新,小学\n".encode(), "text/csv")}
+    assert client.post("/api/v1/import/schools", files=upload, headers=headers).status_code == 403
+
+
+def test_another_region_cannot_put_its_schools_into_our_groups(world, client):
+    membership = {
+        "group_id": world.groups["tight"],
+        "school_id": world.schools["X"],
+        "start_date": "2025-09-01",
+    }
+    assert (
+        client.post("/api/v1/memberships", json=membership, headers=auth(world, "bureau")).status_code == 404
+    )
+    assert (
+        client.post("/api/v1/memberships", json=membership, headers=auth(world, "other-bureau")).status_code
+        == 404
+    )
+
+
+def test_in_scope_objects_are_readable_by_each_role(world, client):
+    today = date.today().isoformat()
+    for role, school in [("group", "A"), ("school", "B"), ("teacher", "B"), ("bureau", "C")]:
+        headers = auth(world, role)
+        assert client.get(f"/api/v1/schools/{world.schools[school]}", headers=headers).status_code == 200
+        assert (
+            client.get(
+                f"/api/v1/schools/{world.schools[school]}/groups?on={today}", headers=headers
+            ).status_code
+            == 200
+        )
+    assert (
+        client.get(
+            f"/api/v1/groups/{world.groups['tight']}/members", headers=auth(world, "group")
+        ).status_code
+        == 200
+    )
