@@ -12,10 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
+from edugroup.activities import pages as activity_pages
+from edugroup.activities import routes as activity_routes
 from edugroup.core import routes as core_routes
 from edugroup.core.errors import EduGroupError, Unauthorized
 from edugroup.core.settings import Settings, get_settings
 from edugroup.org import routes as org_routes
+from edugroup.policy import pages as policy_pages
+from edugroup.policy import routes as policy_routes
 from edugroup.web import routes as web_routes
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -88,5 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(core_routes.router)
     app.include_router(org_routes.router)
+    app.include_router(activity_routes.router)
+    app.include_router(activity_pages.router)
+    app.include_router(policy_routes.router)
+    app.include_router(policy_pages.router)
     app.include_router(web_routes.router)
     return app

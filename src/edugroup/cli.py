@@ -13,14 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.core.errors import EduGroupError, ImportFailed, Unauthorized
+from edugroup.core.scope import Scope
 
 app = typer.Typer(help="EduGroup 学区集团化办学管理与评估平台", no_args_is_help=True, add_completion=False)
 import_app = typer.Typer(help="从 .xlsx / .csv 导入 (全部成功或全部不写入)", no_args_is_help=True)
 export_app = typer.Typer(help="导出为 .xlsx / .csv", no_args_is_help=True)
 user_app = typer.Typer(help="用户与 API 令牌", no_args_is_help=True)
+pack_app = typer.Typer(help="政策包: 列出与加载 (区域可复制、修改阈值后加载为新版本)", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
+app.add_typer(pack_app, name="pack")
 
 
 class Kind(StrEnum):
@@ -42,7 +45,7 @@ def _fail(exc: EduGroupError) -> None:
     raise typer.Exit(code=1)
 
 
-def _scope(session: Session, token: str | None, username: str | None):  # type: ignore[no-untyped-def]
+def _scope(session: Session, token: str | None, username: str | None) -> Scope:
     from edugroup.core.auth import bind_actor, user_for_token
     from edugroup.core.models import User
     from edugroup.core.scope import scope_for
@@ -128,6 +131,26 @@ def import_memberships(file: Path, token: TokenOption = None, user: UserOption =
     _import(Kind.memberships, file, token, user)
 
 
+@import_app.command("activities")
+def import_activities(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
+    """Import activity records (活动记录); as a group head or school administrator, for its own only."""
+    from edugroup.activities.io import import_activities_file
+    from edugroup.core.db import transaction
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            report = import_activities_file(session, _scope(session, token, user), file)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
 @export_app.command("table")
 def export_table(
     kind: Kind,
@@ -203,6 +226,135 @@ def value_added(
     warnings = result.get("warnings") or []
     for warning in warnings if isinstance(warnings, list) else []:
         typer.secho(str(warning), fg=typer.colors.YELLOW, err=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+RegionOption = Annotated[
+    str | None,
+    typer.Option("--region", help="区代码 (无令牌/用户时由本机操作员评估该区; 默认: 采用该政策包的区)"),
+]
+
+
+def _operator_scope(
+    session: Session, token: str | None, user: str | None, region: str | None, pack: str | None
+) -> Scope:
+    """The caller's scope; without a token or user, the local operator's read-only view of one region."""
+    from edugroup.core.auth import bind_actor
+    from edugroup.core.models import Role
+    from edugroup.org.models import Region
+
+    if token or user:
+        return _scope(session, token, user)
+    regions = list(session.scalars(select(Region).order_by(Region.id)))
+    if region:
+        chosen = next((r for r in regions if r.code == region), None)
+    elif len(regions) == 1:
+        chosen = regions[0]
+    else:
+        chosen = next((r for r in regions if pack and r.policy_pack == pack), None)
+    if chosen is None:
+        codes = ", ".join(f"{r.code} ({r.name})" for r in regions) or "(尚无)"
+        raise Unauthorized(f"请用 --region 指定区: {codes}")
+    scope = Scope(user_id=None, username="本机操作员", role=Role.bureau_admin, region_id=chosen.id)
+    bind_actor(session, scope)
+    return scope
+
+
+@app.command()
+def compliance(
+    pack: Annotated[str, typer.Option("--pack", help="政策包 id, 如 hongkou-2025")],
+    year: Annotated[int, typer.Option("--year", help="学年 (按起始年份, 2025 = 2025-09-01..2026-08-31)")],
+    semester: Annotated[
+        int | None, typer.Option("--semester", min=1, max=2, help="只评估该学期的学期规则")
+    ] = None,
+    group: Annotated[int | None, typer.Option("--group", help="只评估该集团 (id) 及其成员校")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (xlsx 必须)")] = None,
+    region: RegionOption = None,
+    token: TokenOption = None,
+    user: UserOption = None,
+) -> None:
+    """Evaluate every rule of a pack for every entity in scope: value, threshold, verdict, evidence."""
+    from edugroup.core.db import transaction
+    from edugroup.policy import output as out
+    from edugroup.policy.service import run_compliance
+
+    try:
+        with transaction() as session:
+            scope = _operator_scope(session, token, user, region, pack)
+            evaluation = run_compliance(session, scope, pack, year=year, semester=semester, group_id=group)
+    except EduGroupError as exc:
+        _fail(exc)
+    if format is OutputFormat.xlsx:
+        target = output or Path(f"compliance-{pack}-{year}.xlsx")
+        target.write_bytes(out.to_xlsx(evaluation))
+        typer.echo(f"已写入 {target} ({len(evaluation.rows)} 行)")
+        return
+    text = out.to_json(evaluation) if format is OutputFormat.json else out.to_table(evaluation)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"已写入 {output} ({len(evaluation.rows)} 行)")
+    else:
+        typer.echo(text)
+
+
+@pack_app.command("list")
+def pack_list(region: RegionOption = None, token: TokenOption = None, user: UserOption = None) -> None:
+    """Packs and editions available to a region."""
+    from edugroup.core.db import transaction
+    from edugroup.policy.service import library
+
+    try:
+        with transaction() as session:
+            scope = _operator_scope(session, token, user, region, None)
+            packs = list(library(session, scope.region_id))
+    except EduGroupError as exc:
+        _fail(exc)
+    for p in packs:
+        typer.echo(f"{p.id:<24} {p.edition}  {len(p.clauses):>3} 条  {p.title}")
+
+
+@pack_app.command("load")
+def pack_load(
+    file: Path, region: RegionOption = None, token: TokenOption = None, user: UserOption = None
+) -> None:
+    """Validate a pack file and load it as a new edition for the region (no code change)."""
+    from edugroup.core.db import transaction
+    from edugroup.policy.service import load_pack_edition
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            scope = _operator_scope(session, token, user, region, None)
+            pack = load_pack_edition(session, scope, file.read_text(encoding="utf-8"), source_name=file.name)
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(f"已加载政策包 {pack.id} ({pack.edition} 版, {len(pack.clauses)} 条条款)")
+
+
+@app.command("plan-rotation")
+def plan_rotation(
+    instance: Annotated[Path, typer.Option("--instance", help="JSON 实例文件")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 JSON 文件")],
+) -> None:
+    """Plan who rotates where (HiGHS): every quota holds and total commute is least."""
+    from edugroup.rotation.planner import plan_rotation_file
+
+    try:
+        result = plan_rotation_file(instance, output)
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(f"状态: {result['status']}; 总通勤 {result.get('objective')} km; 已写入 {output}")
+    if result["status"] == "infeasible":
+        typer.secho(str(result.get("explanation", "")), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
 
 
 def main() -> None:

@@ -141,7 +141,7 @@ def _load_hedong(session: Session) -> list[DemoUser]:
     tianjin = City(code="tianjin", name="天津市")
     session.add(tianjin)
     session.flush()
-    region = Region(city_id=tianjin.id, code="tj-hedong", name="河东区")
+    region = Region(city_id=tianjin.id, code="tj-hedong", name="河东区", policy_pack="hedong-2018")
     session.add(region)
     session.flush()
     number = 0
@@ -184,7 +184,7 @@ def _load_qingpu(session: Session) -> list[DemoUser]:
     shanghai = City(code="shanghai", name="上海市")
     session.add(shanghai)
     session.flush()
-    region = Region(city_id=shanghai.id, code="sh-qingpu", name="青浦区")
+    region = Region(city_id=shanghai.id, code="sh-qingpu", name="青浦区", policy_pack="qingpu-2023")
     session.add(region)
     session.flush()
     programme = Group(
@@ -194,6 +194,7 @@ def _load_qingpu(session: Session) -> list[DemoUser]:
         mode=GroupMode.programme,
         founded_on=QINGPU_START,
         description="青教〔2023〕75号, 实验期3年",
+        programme_key="qingpu-qiangxiao-2",
     )
     session.add(programme)
     session.flush()
@@ -264,7 +265,7 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
     city = City(code="demo", name="示例市")
     session.add(city)
     session.flush()
-    region = Region(city_id=city.id, code="demo-region", name="示例区")
+    region = Region(city_id=city.id, code="demo-region", name="示例区", policy_pack="hongkou-2025")
     session.add(region)
     session.flush()
     districts = []
@@ -313,6 +314,7 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
             mode=mode,
             founded_on=founded,
             parent_id=groups[parent].id if parent else None,
+            demonstrative_candidate=code == "SL-T1",  # 示例第一教育集团 is applying for 市示范性 (SH-18)
         )
         session.add(group)
         session.flush()
@@ -399,6 +401,9 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
         school_id=j[0].id,
         teacher_id=head_teacher.id,
     )
+    from edugroup.activities.demo import load_demo_activities
+
+    load_demo_activities(session, region, g, schools, rng)
     return [
         DemoUser("demo-bureau", Role.bureau_admin, "示例区"),
         DemoUser("demo-group", Role.group_head, "示例第一教育集团"),

@@ -10,6 +10,9 @@ from datetime import date
 import pytest
 from tests.conftest import auth
 
+from edugroup.activities import service as activities_service
+from edugroup.activities.models import ActivityAttachment
+from edugroup.activities.schemas import ActivityCreate
 from edugroup.app import create_app
 from edugroup.org import service
 
@@ -37,6 +40,16 @@ ROUTES: dict[str, str] = {
     "/api/v1/memberships/{membership_id}/end": "object",
     "/api/v1/export/{kind}": "export",
     "/api/v1/import/{kind}": "bureau-only",
+    "/api/v1/packs": "own",  # the caller's region's packs; loading is for bureau administrators (tests/policy)
+    "/api/v1/compliance": "own",  # rows filtered by scope: tests/policy/test_compliance_scope.py
+    "/api/v1/activities": "list",
+    "/api/v1/activities/kinds": "public",
+    "/api/v1/activities/template": "public",
+    "/api/v1/activities/export": "export",
+    "/api/v1/activities/import": "create",
+    "/api/v1/activities/{activity_id}": "object",
+    "/api/v1/activities/{activity_id}/attachments": "object",
+    "/api/v1/activities/{activity_id}/attachments/{attachment_id}": "object",
 }
 BODIES = {
     ("PATCH", "/api/v1/schools/{school_id}"): {"name": "越权修改"},
@@ -45,6 +58,7 @@ BODIES = {
     ("POST", "/api/v1/schools"): {"code": "NEW", "name": "新学校", "stage": "primary"},
     ("POST", "/api/v1/groups"): {"code": "NEW", "name": "新集团", "mode": "tight"},
     ("POST", "/api/v1/districts"): {"code": "NEW", "name": "新学区"},
+    ("PATCH", "/api/v1/activities/{activity_id}"): {"title": "越权修改"},
 }
 ROLES = ["group", "school", "teacher", "other-bureau"]
 
@@ -106,7 +120,33 @@ def _hidden_objects(world, role):
     }[role]
     hidden.setdefault("region_id", world.other_region_id)
     hidden.setdefault("district_id", district)
+    hidden["activity_id"], hidden["attachment_id"] = _pair_activity(world)
     return hidden
+
+
+def _pair_activity(world):
+    """An activity of the co-build pair (schools C and D) with one evidence file: no other role reaches it."""
+    activity = activities_service.create_activity(
+        world.session,
+        world.scope("bureau"),
+        ActivityCreate(
+            kind="joint_research",
+            occurred_on=date(2025, 10, 10),
+            title="共建体联合教研",
+            group_id=world.groups["pair"],
+            school_ids=[world.schools["C"], world.schools["D"]],
+        ),
+    )
+    evidence = ActivityAttachment(
+        filename="证明.pdf",
+        stored_name="0" * 32 + ".pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+    )
+    activity.attachments.append(evidence)
+    world.session.flush()
+    return activity.id, evidence.id
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -125,7 +165,7 @@ def test_out_of_scope_objects_answer_404_or_403_on_every_route(world, client, ro
         assert response.status_code in (403, 404), f"{role} {method} {url} -> {response.status_code}"
         assert "message" in response.json()
         checked += 1
-    assert checked >= 13
+    assert checked >= 19
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edugroup.core.db import Base, TimestampMixin
@@ -75,6 +75,7 @@ class Region(Base):
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(50))
+    policy_pack: Mapped[str | None] = mapped_column(String(80))  # the pack the region evaluates by default
 
     city: Mapped[City] = relationship()
 
@@ -89,6 +90,9 @@ class District(TimestampMixin, Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
+    demonstrative_candidate: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # applying for 市示范性 (SH-18)
 
 
 class School(TimestampMixin, Base):
@@ -127,6 +131,10 @@ class Group(TimestampMixin, Base):
     founded_on: Mapped[date | None] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
+    programme_key: Mapped[str | None] = mapped_column(String(80))  # a pack's programme id (QP-01)
+    demonstrative_candidate: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # applying for 市示范性 (SH-18)
 
     region: Mapped[Region] = relationship()
     parent: Mapped[Group | None] = relationship(remote_side="Group.id")

@@ -83,6 +83,8 @@ class GroupCreate(BaseModel):
     parent_id: int | None = None
     founded_on: date | None = None
     description: str | None = None
+    programme_key: str | None = Field(default=None, max_length=80, description="a policy pack's programme id")
+    demonstrative_candidate: bool = Field(default=False, description="applying for 市示范性 (SH-18)")
 
 
 class GroupUpdate(BaseModel):
@@ -91,6 +93,8 @@ class GroupUpdate(BaseModel):
     founded_on: date | None = None
     dissolved_on: date | None = None
     description: str | None = None
+    programme_key: str | None = Field(default=None, max_length=80)
+    demonstrative_candidate: bool | None = None
 
 
 class GroupRead(_Read):
@@ -103,6 +107,8 @@ class GroupRead(_Read):
     founded_on: date | None
     dissolved_on: date | None
     description: str | None
+    programme_key: str | None
+    demonstrative_candidate: bool
     leader_school_id: int | None = None
     member_count: int | None = None
 

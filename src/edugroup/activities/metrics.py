@@ -1,0 +1,63 @@
+"""Metrics over activity records: `activities.count` (HK-16, OH-03..06, OH-10.b, QP-07.b, QP-08, QP-11, SH-18)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from edugroup.activities.service import ActivityRow, activities_in
+from edugroup.core.periods import Period
+from edugroup.policy.engine import EntityRef, EvalContext, Measurement
+from edugroup.policy.metrics import register_metric
+
+
+def _rows(ctx: EvalContext) -> list[ActivityRow]:
+    """Every activity of the region in the evaluation window: one read per evaluation."""
+    start, end = ctx.window
+    rows: list[ActivityRow] = ctx.cached(
+        ("activities", start, end),
+        lambda: activities_in(ctx.session, region_id=ctx.region_id, start=start, end=end),
+    )
+    return rows
+
+
+@register_metric("activities.count")
+def count_activities(
+    ctx: EvalContext, entities: Sequence[EntityRef], period: Period, params: dict[str, Any]
+) -> list[Measurement]:
+    """Activities of the listed kinds in the period, per entity.
+
+    A group counts what it organised; a school what it organised, hosted or took part in; a district what
+    its schools organised; the region everything. `level` keeps showcases of that reach, `with_report`
+    keeps observations that have their report.
+    """
+    kinds = set(params["kinds"])
+    level = params.get("level")
+    with_report = bool(params.get("with_report"))
+    selected = [
+        a
+        for a in _rows(ctx)
+        if a.kind.value in kinds
+        and period.start <= a.occurred_on <= period.end
+        and (level is None or (a.level is not None and a.level.value == level))
+        and (not with_report or a.has_report)
+    ]
+    found: dict[tuple[str, int], list[int]] = defaultdict(list)
+    district_of = {s.id: s.district_id for s in ctx.schools.values()}
+    for a in selected:
+        if a.group_id is not None:
+            found[("group", a.group_id)].append(a.id)
+        schools = set(a.school_ids) | ({a.school_id} if a.school_id is not None else set())
+        for school_id in schools:
+            found[("school", school_id)].append(a.id)
+        if a.school_id is not None and district_of.get(a.school_id) is not None:
+            found[("district", district_of[a.school_id])].append(a.id)  # type: ignore[index]
+        found[("region", ctx.region_id)].append(a.id)
+    result = []
+    for entity in entities:
+        if entity.type == "city":
+            continue  # one region's records cannot give a city-wide count
+        ids = found.get((entity.type, entity.id), [])
+        result.append(Measurement(entity.id, float(len(ids)), tuple(f"activities:{i}" for i in ids)))
+    return result

@@ -1,0 +1,3 @@
+"""Imports every domain's metric implementations, so they are registered before an evaluation."""
+
+from edugroup.activities import metrics as _activities  # noqa: F401

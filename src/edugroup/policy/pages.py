@@ -1,0 +1,130 @@
+"""Compliance pages: a region matrix (groups × clauses) and a group's clause-by-clause page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from edugroup.core.deps import Db
+from edugroup.core.periods import school_year_of, semester_of
+from edugroup.org import service as org_service
+from edugroup.policy import service
+from edugroup.policy.engine import ENTITY_LABELS, VERDICT_LABELS, Row
+from edugroup.web.routes import PageScope, render
+
+router = APIRouter(include_in_schema=False)
+EVIDENCE_PAGES = {"activities": "/activities/{}"}
+
+
+def default_year(today: date | None = None) -> int:
+    """The last school year with a finished semester: the previous one during a first semester."""
+    today = today or date.today()
+    year = school_year_of(today).year
+    return year - 1 if semester_of(today).number == 1 else year
+
+
+def default_pack(region_name: str, pack_regions: dict[str, str]) -> str:
+    return pack_regions.get(region_name, "hongkou-2025")
+
+
+def evidence_link(item: str) -> str | None:
+    kind, _, ident = item.partition(":")
+    page = EVIDENCE_PAGES.get(kind)
+    return page.format(ident) if page and ident.isdigit() else None
+
+
+def cell_verdict(rows: list[Row]) -> str:
+    """One colour for several periods: any not met wins, then no data, then not implemented."""
+    verdicts = {r.verdict for r in rows}
+    for verdict in ("not_met", "no_data", "not_implemented"):
+        if verdict in verdicts:
+            return verdict
+    return "met"
+
+
+def _choices(session: Db, scope: PageScope, pack: str | None) -> tuple[list[tuple[str, str]], str]:
+    lib = service.library(session, scope.region_id)
+    packs = {p.id: p for p in lib}
+    region = org_service.get_region(session, scope, scope.region_id) if scope.region_id else None
+    by_region = {p.region.name: p.id for p in packs.values() if p.region}
+    chosen = pack if pack in packs else default_pack(region.name if region else "", by_region)
+    return sorted((p.id, p.title) for p in packs.values()), chosen
+
+
+@router.get("/compliance", response_class=HTMLResponse)
+def region_matrix(
+    request: Request,
+    session: Db,
+    scope: PageScope,
+    pack: str | None = None,
+    year: int | None = None,
+    semester: int | None = None,
+) -> HTMLResponse:
+    packs, chosen = _choices(session, scope, pack)
+    year = year or default_year()
+    evaluation = service.run_compliance(session, scope, chosen, year=year, semester=semester)
+    clauses = list(dict.fromkeys(r.clause for r in evaluation.rows))
+    titles = {r.clause: r.title for r in evaluation.rows}
+    cells: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    groups: dict[int, str] = {}
+    others: dict[str, dict[str, int]] = defaultdict(lambda: {v: 0 for v in VERDICT_LABELS})
+    for row in evaluation.rows:
+        if row.entity_type == "group" and row.entity_id is not None:
+            cells[(row.entity_id, row.clause)].append(row)
+            groups[row.entity_id] = row.entity_name
+        else:
+            others[row.clause][row.verdict] += 1
+    group_clauses = [c for c in clauses if any(k[1] == c for k in cells)]
+    return render(
+        request,
+        "policy/matrix.html",
+        scope=scope,
+        evaluation=evaluation,
+        packs=packs,
+        chosen=chosen,
+        year=year,
+        semester=semester,
+        groups=groups,
+        clauses=group_clauses,
+        titles=titles,
+        cells=cells,
+        cell_verdict=cell_verdict,
+        others=others,
+        verdict_labels=VERDICT_LABELS,
+        entity_labels=ENTITY_LABELS,
+    )
+
+
+@router.get("/groups/{group_id}/compliance", response_class=HTMLResponse)
+def group_compliance(
+    request: Request,
+    session: Db,
+    scope: PageScope,
+    group_id: int,
+    pack: str | None = None,
+    year: int | None = None,
+    semester: int | None = None,
+) -> HTMLResponse:
+    group = org_service.get_group(session, scope, group_id)
+    packs, chosen = _choices(session, scope, pack)
+    year = year or default_year()
+    evaluation = service.run_compliance(
+        session, scope, chosen, year=year, semester=semester, group_id=group_id
+    )
+    return render(
+        request,
+        "policy/group.html",
+        scope=scope,
+        group=group,
+        evaluation=evaluation,
+        packs=packs,
+        chosen=chosen,
+        year=year,
+        semester=semester,
+        verdict_labels=VERDICT_LABELS,
+        entity_labels=ENTITY_LABELS,
+        evidence_link=evidence_link,
+    )
