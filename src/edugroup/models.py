@@ -6,7 +6,7 @@ from edugroup.core.db import Base
 from edugroup.core.models import ApiToken, AuditEntry, User
 from edugroup.org.models import City, District, Group, Membership, Region, School, Student
 from edugroup.policy.models import PackEdition
-from edugroup.teachers.models import Teacher
+from edugroup.teachers.models import Studio, StudioMember, Teacher
 
 __all__ = [
     "Activity",
@@ -24,6 +24,8 @@ __all__ = [
     "Region",
     "School",
     "Student",
+    "Studio",
+    "StudioMember",
     "Teacher",
     "User",
 ]

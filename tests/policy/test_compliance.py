@@ -255,3 +255,61 @@ def test_compliance_api_and_pages_show_the_verdicts(world, client):
     )
     assert xlsx.status_code == 200
     assert xlsx.content[:2] == b"PK"
+
+
+def _teacher(world, school_code):
+    from edugroup.teachers.models import Teacher
+
+    teacher = Teacher(
+        region_id=world.region_id,
+        school_id=world.schools[school_code],
+        staff_number=f"T-{school_code}-{len(world.session.new)}-{school_code}",
+        name="工作室成员",
+        subject="语文",
+    )
+    world.session.add(teacher)
+    world.session.flush()
+    return teacher.id
+
+
+@pytest.mark.parametrize(("count", "expected"), [(5, "met"), (4, "not_met")])
+def test_oh10_each_studio_needs_five_activities_a_year(world, count, expected):
+    from edugroup.teachers.service import create_studio
+
+    alliance = world.groups["alliance"]
+    studio = create_studio(
+        world.session,
+        world.scope("bureau"),
+        name="测试名师工作室",
+        group_id=alliance,
+        member_teacher_ids=[_teacher(world, "C")],
+        founded_on=date(2024, 9, 1),
+    )
+    record(world, "studio_activity", date(2025, 11, 1), count, group_id=alliance, studio_id=studio.id)
+    row = verdict(world, "ouhai-2022", 2025, "OH-10.b", studio.id)
+    assert (row.entity_type, row.value, row.verdict) == ("studio", count, expected)
+
+
+def test_oh10_every_alliance_school_needs_a_studio_member(world):
+    from edugroup.teachers.service import create_studio
+
+    alliance = world.groups["alliance"]
+    create_studio(
+        world.session,
+        world.scope("bureau"),
+        name="测试名师工作室",
+        group_id=alliance,
+        member_teacher_ids=[_teacher(world, "C")],
+        founded_on=date(2024, 9, 1),
+    )
+    half = verdict(world, "ouhai-2022", 2025, "OH-10.a", alliance)
+    assert (half.value, half.verdict) == (0.5, "not_met")
+    create_studio(
+        world.session,
+        world.scope("bureau"),
+        name="测试名校长工作室",
+        group_id=alliance,
+        member_teacher_ids=[_teacher(world, "D")],
+        founded_on=date(2025, 9, 1),
+    )
+    assert verdict(world, "ouhai-2022", 2025, "OH-10.a", alliance).verdict == "met"

@@ -29,7 +29,7 @@ def count_activities(
     """Activities of the listed kinds in the period, per entity.
 
     A group counts what it organised; a school what it organised, hosted or took part in; a district what
-    its schools organised; the region everything. `level` keeps showcases of that reach, `with_report`
+    its schools organised; a studio its own activities; the region everything. `level` keeps showcases of that reach, `with_report`
     keeps observations that have their report.
     """
     kinds = set(params["kinds"])
@@ -53,6 +53,8 @@ def count_activities(
             found[("school", school_id)].append(a.id)
         if a.school_id is not None and district_of.get(a.school_id) is not None:
             found[("district", district_of[a.school_id])].append(a.id)  # type: ignore[index]
+        if a.studio_id is not None:
+            found[("studio", a.studio_id)].append(a.id)
         found[("region", ctx.region_id)].append(a.id)
     result = []
     for entity in entities:

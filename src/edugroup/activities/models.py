@@ -84,6 +84,7 @@ class Activity(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    studio_id: Mapped[int | None] = mapped_column(ForeignKey("studios.id"), index=True)
     level: Mapped[ShowcaseLevel | None] = mapped_column(Enum(ShowcaseLevel, native_enum=False, length=20))
     observer_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teachers.id"), index=True)
     observer_name: Mapped[str | None] = mapped_column(String(100))

@@ -29,6 +29,7 @@ class ActivityCreate(BaseModel):
     description: str | None = None
     group_id: int | None = None
     school_id: int | None = None
+    studio_id: int | None = Field(default=None, description="the studio whose activity this is (OH-10)")
     school_ids: list[int] = Field(default_factory=list, description="participating schools")
     teacher_ids: list[int] = Field(default_factory=list, description="participating teachers")
     level: ShowcaseLevel | None = Field(default=None, description="showcases only: school / district / city")
@@ -52,6 +53,7 @@ class ActivityUpdate(BaseModel):
     description: str | None = None
     group_id: int | None = None
     school_id: int | None = None
+    studio_id: int | None = None
     school_ids: list[int] | None = None
     teacher_ids: list[int] | None = None
     level: ShowcaseLevel | None = None
@@ -90,6 +92,7 @@ class ActivityRead(BaseModel):
     description: str | None
     group_id: int | None
     school_id: int | None
+    studio_id: int | None
     school_ids: list[int]
     teacher_ids: list[int]
     level: ShowcaseLevel | None

@@ -35,7 +35,7 @@ from edugroup.core.models import Role
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Group, School
-from edugroup.teachers.models import Teacher
+from edugroup.teachers.models import Studio, Teacher
 
 _LOADS = (
     selectinload(Activity.school_links).selectinload(ActivitySchool.school),
@@ -177,7 +177,7 @@ def _check_organisers(session: Session, scope: Scope, group_id: int | None, scho
 
 def _ids_in_region(
     session: Session,
-    model: type[School] | type[Teacher],
+    model: type[School] | type[Teacher] | type[Studio],
     region_id: int,
     ids: Iterable[int],
     what: str,
@@ -243,6 +243,8 @@ def create_activity(session: Session, scope: Scope, data: ActivityCreate) -> Act
     )
     if data.observer_teacher_id is not None:
         _ids_in_region(session, Teacher, scope.region_id, [data.observer_teacher_id], "观察员", "observer")
+    if data.studio_id is not None:
+        _ids_in_region(session, Studio, scope.region_id, [data.studio_id], "工作室", "studio_id")
     activity = Activity(region_id=scope.region_id, **values)
     activity.school_links = [ActivitySchool(school_id=i) for i in school_ids]
     activity.teacher_links = [ActivityTeacher(teacher_id=i) for i in teacher_ids]
@@ -275,6 +277,8 @@ def update_activity(session: Session, scope: Scope, activity_id: int, data: Acti
         teacher_ids = _ids_in_region(session, Teacher, region_id, teacher_ids, "参与教师", "teacher_ids")
     if changes.get("observer_teacher_id") is not None:
         _ids_in_region(session, Teacher, region_id, [changes["observer_teacher_id"]], "观察员", "observer")
+    if changes.get("studio_id") is not None:
+        _ids_in_region(session, Studio, region_id, [changes["studio_id"]], "工作室", "studio_id")
 
     for key, value in changes.items():
         setattr(activity, key, value)
@@ -392,6 +396,7 @@ class ActivityRow:
     school_id: int | None
     level: ShowcaseLevel | None
     has_report: bool
+    studio_id: int | None = None
     school_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
@@ -432,6 +437,7 @@ def activities_in(
             Activity.school_id,
             Activity.level,
             Activity.has_report,
+            Activity.studio_id,
         )
         .where(*conditions)
         .order_by(Activity.occurred_on, Activity.id)

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any, Literal, cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from edugroup.core.errors import InvalidInput, NotFound
 from edugroup.core.periods import Period, Round, SchoolYear, Semester, round_of, school_year_of
@@ -28,6 +28,7 @@ from edugroup.core.scope import Scope
 from edugroup.org.models import District, Group, Membership, Region, School, Stage
 from edugroup.policy.metrics import REGISTRY, MetricRegistry, definition
 from edugroup.policy.schemas import MetricRef, Pack, RuleCheck
+from edugroup.teachers.models import Studio, StudioMember
 
 Verdict = Literal["met", "not_met", "no_data", "not_implemented"]
 VERDICT_LABELS: dict[str, str] = {
@@ -154,6 +155,21 @@ class EvalContext:
         found: dict[int, set[int]] = self.cached(("group_schools", period), load)
         return found
 
+    def studios(self) -> list[Studio]:
+        """The region's studios, with their members loaded."""
+
+        def load() -> list[Studio]:
+            stmt = (
+                select(Studio)
+                .where(Studio.region_id == self.region_id)
+                .options(selectinload(Studio.members).selectinload(StudioMember.teacher))
+                .order_by(Studio.id)
+            )
+            return list(self.session.scalars(stmt))
+
+        found: list[Studio] = self.cached("studios", load)
+        return found
+
     def district_schools(self) -> dict[int, set[int]]:
         result: dict[int, set[int]] = defaultdict(set)
         for school in self.schools.values():
@@ -250,6 +266,24 @@ def entities_in_scope(
                         or d.demonstrative_candidate == check.scope.demonstrative_candidate
                     )
                 ]
+        elif entity_type == "studio":
+            modes = {_mode(m) for m in check.scope.group_mode} if check.scope.group_mode else None
+            refs = []
+            for studio in ctx.studios():
+                group = ctx.groups.get(studio.group_id) if studio.group_id is not None else None
+                if studio.founded_on and studio.founded_on > period.end:
+                    continue
+                if studio.closed_on and studio.closed_on < period.start:
+                    continue
+                if modes is not None and (group is None or group.mode.value not in modes):
+                    continue
+                if only_group is not None and studio.group_id != only_group:
+                    continue
+                if not (
+                    user.is_bureau or (group is not None and user.can_see_group(group.id, group.region_id))
+                ):
+                    continue
+                refs.append(EntityRef("studio", studio.id, studio.name))
         elif entity_type in ("region", "city"):
             refs = [] if only_group is not None or not user.is_bureau else [_area(ctx, entity_type)]
         else:
