@@ -20,7 +20,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(connection: Connection | None = None, revision: str = "head") -> None:
+def upgrade(connection: Connection | None = None, revision: str = "heads") -> None:
     """Bring the database (the configured one, or `connection`'s) to `revision`."""
     command.upgrade(alembic_config(connection), revision)
 
