@@ -29,10 +29,10 @@ check: install
 	$(BIN)/mypy
 	$(BIN)/python -m edugroup.core.migrate --check
 
-# Debian's Chromium and ChromeDriver for the browser test, installed when missing.
+# Debian's Chromium, ChromeDriver and CJK fonts for the browser test, installed when missing.
 chromium:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; fi
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver fonts-noto-cjk; fi
 
 test: check chromium
 	$(BIN)/pytest
