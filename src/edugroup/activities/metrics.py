@@ -4,22 +4,43 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from edugroup.activities.service import ActivityRow, activities_in
+from edugroup.activities.service import ActivityRow, activities_in, activity_participants
 from edugroup.core.periods import Period
 from edugroup.policy.engine import EntityRef, EvalContext, Measurement
 from edugroup.policy.metrics import register_metric
 
 
-def _rows(ctx: EvalContext) -> list[ActivityRow]:
-    """Every activity of the region in the evaluation window: one read per evaluation."""
+def _window(ctx: EvalContext) -> tuple[date, date, list[str] | None]:
     start, end = ctx.window
+    kinds = sorted(ctx.params_of("activities.count", "kinds"))
+    return start, end, kinds or None
+
+
+def _rows(ctx: EvalContext) -> list[ActivityRow]:
+    """The region's activities in the evaluation window, of every kind any check counts: one read per evaluation."""
+    start, end, kinds = _window(ctx)
     rows: list[ActivityRow] = ctx.cached(
-        ("activities", start, end),
-        lambda: activities_in(ctx.session, region_id=ctx.region_id, start=start, end=end),
+        "activities",
+        lambda: activities_in(
+            ctx.session, region_id=ctx.region_id, start=start, end=end, kinds=kinds, with_participants=False
+        ),
     )
     return rows
+
+
+def _participants(ctx: EvalContext) -> dict[int, frozenset[int]]:
+    """Participating schools by activity, read once and only when a school-level rule needs them."""
+    start, end, kinds = _window(ctx)
+    found: dict[int, frozenset[int]] = ctx.cached(
+        "activity_participants",
+        lambda: activity_participants(
+            ctx.session, region_id=ctx.region_id, start=start, end=end, kinds=kinds
+        ),
+    )
+    return found
 
 
 @register_metric("activities.count")
@@ -45,14 +66,16 @@ def count_activities(
     ]
     found: dict[tuple[str, int], list[int]] = defaultdict(list)
     district_of = {s.id: s.district_id for s in ctx.schools.values()}
+    participants = _participants(ctx) if any(e.type == "school" for e in entities) else {}
     for a in selected:
         if a.group_id is not None:
             found[("group", a.group_id)].append(a.id)
-        schools = set(a.school_ids) | ({a.school_id} if a.school_id is not None else set())
+        schools = set(participants.get(a.id, ())) | ({a.school_id} if a.school_id is not None else set())
         for school_id in schools:
             found[("school", school_id)].append(a.id)
-        if a.school_id is not None and district_of.get(a.school_id) is not None:
-            found[("district", district_of[a.school_id])].append(a.id)  # type: ignore[index]
+        district = district_of.get(a.school_id) if a.school_id is not None else None
+        if district is not None:
+            found[("district", district)].append(a.id)
         if a.studio_id is not None:
             found[("studio", a.studio_id)].append(a.id)
         found[("region", ctx.region_id)].append(a.id)

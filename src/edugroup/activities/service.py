@@ -407,6 +407,35 @@ class ActivityRow:
         return self.school_ids | {self.school_id}
 
 
+def _period_conditions(
+    region_id: int, start: date, end: date, kinds: Iterable[ActivityKind | str] | None
+) -> list[ColumnElement[bool]]:
+    conditions = [Activity.region_id == region_id, Activity.occurred_on >= start, Activity.occurred_on <= end]
+    if kinds is not None:
+        conditions.append(Activity.kind.in_([ActivityKind(k) for k in kinds]))
+    return conditions
+
+
+def activity_participants(
+    session: Session,
+    *,
+    region_id: int,
+    start: date,
+    end: date,
+    kinds: Iterable[ActivityKind | str] | None = None,
+) -> dict[int, frozenset[int]]:
+    """Participating schools of every activity of a region in a period, by activity id (one query)."""
+    links = select(ActivitySchool.activity_id, ActivitySchool.school_id).join(
+        Activity, Activity.id == ActivitySchool.activity_id
+    )
+    found: dict[int, set[int]] = {}
+    for activity_id, school_id in session.execute(
+        links.where(*_period_conditions(region_id, start, end, kinds))
+    ):
+        found.setdefault(activity_id, set()).add(school_id)
+    return {activity_id: frozenset(schools) for activity_id, schools in found.items()}
+
+
 def activities_in(
     session: Session,
     *,
@@ -414,20 +443,19 @@ def activities_in(
     start: date,
     end: date,
     kinds: Iterable[ActivityKind | str] | None = None,
+    with_participants: bool = True,
 ) -> list[ActivityRow]:
     """Every activity of a region from `start` to `end` (both inclusive), by date, with participating schools.
 
-    Not scoped: the engine evaluates a whole region. Two queries, whatever the number of activities.
+    Not scoped: the engine evaluates a whole region. Two queries (one without participants), whatever the
+    number of activities.
     """
-    conditions = [Activity.region_id == region_id, Activity.occurred_on >= start, Activity.occurred_on <= end]
-    if kinds is not None:
-        conditions.append(Activity.kind.in_([ActivityKind(k) for k in kinds]))
-    participants: dict[int, set[int]] = {}
-    links = select(ActivitySchool.activity_id, ActivitySchool.school_id).join(
-        Activity, Activity.id == ActivitySchool.activity_id
+    kinds = list(kinds) if kinds is not None else None
+    participants = (
+        activity_participants(session, region_id=region_id, start=start, end=end, kinds=kinds)
+        if with_participants
+        else {}
     )
-    for activity_id, school_id in session.execute(links.where(*conditions)).all():
-        participants.setdefault(activity_id, set()).add(school_id)
     stmt = (
         select(
             Activity.id,
@@ -439,10 +467,10 @@ def activities_in(
             Activity.has_report,
             Activity.studio_id,
         )
-        .where(*conditions)
+        .where(*_period_conditions(region_id, start, end, kinds))
         .order_by(Activity.occurred_on, Activity.id)
     )
+    empty: frozenset[int] = frozenset()
     return [
-        ActivityRow(*row, school_ids=frozenset(participants.get(row[0], ())))
-        for row in session.execute(stmt).all()
+        ActivityRow(*row, school_ids=participants.get(row[0], empty)) for row in session.execute(stmt).all()
     ]

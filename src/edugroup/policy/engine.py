@@ -120,6 +120,7 @@ class EvalContext:
         self.region_id = region_id
         self.window = window
         self._cache: dict[Any, Any] = {}
+        self.checks: list[RuleCheck] = []
         region = session.get(Region, region_id)
         if region is None:
             raise NotFound(f"区 {region_id} 不存在")
@@ -142,6 +143,30 @@ class EvalContext:
         return [
             m for m in self.memberships if m.start_date <= end and (m.end_date is None or m.end_date >= start)
         ]
+
+    def school_memberships(self, period: Period) -> dict[int, list[Membership]]:
+        """Memberships of each school active at any time during the period (built once per period)."""
+
+        def load() -> dict[int, list[Membership]]:
+            result: dict[int, list[Membership]] = defaultdict(list)
+            for m in self.memberships_during(period.start, period.end):
+                result[m.school_id].append(m)
+            return result
+
+        found: dict[int, list[Membership]] = self.cached(("school_memberships", period), load)
+        return found
+
+    def params_of(self, metric_id: str, name: str) -> set[Any]:
+        """Every value the evaluated checks pass for one parameter of a metric (e.g. all activity kinds)."""
+        values: set[Any] = set()
+        for check in self.checks:
+            sources = [check.params] if check.metric == metric_id else []
+            if isinstance(check.threshold, MetricRef) and check.threshold.metric == metric_id:
+                sources.append(check.threshold_params)
+            for params in sources:
+                value = params.get(name)
+                values.update(value if isinstance(value, list | tuple) else [value])
+        return values
 
     def group_schools(self, period: Period) -> dict[int, set[int]]:
         """Schools of each group at any time during the period."""
@@ -208,7 +233,7 @@ def _group_passes(ctx: EvalContext, group: Group, check: RuleCheck, period: Peri
 
 def _school_passes(ctx: EvalContext, school: School, check: RuleCheck, period: Period) -> bool:
     scope = check.scope
-    active = [m for m in ctx.memberships_during(period.start, period.end) if m.school_id == school.id]
+    active = ctx.school_memberships(period).get(school.id, [])
     groups = [ctx.groups[m.group_id] for m in active]
     if scope.school_tier and school.quality_tier.value != scope.school_tier:
         return False
@@ -391,6 +416,7 @@ def evaluate(
         window[1],
     )
     ctx = EvalContext(session, user.region_id, window=window)
+    ctx.checks = checks
     rows: list[Row] = []
     for check in checks:
         for period in periods_for(check, pack, year, semester):

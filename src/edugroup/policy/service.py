@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,9 +16,14 @@ from edugroup.policy.packs import PackLibrary, builtin_packs, load_pack_text
 from edugroup.policy.schemas import Pack
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[Pack, ...]:
+    return tuple(builtin_packs())
+
+
 def library(session: Session, region_id: int | None) -> PackLibrary:
-    """The shipped packs plus every edition the region loaded."""
-    lib = PackLibrary(builtin_packs())
+    """The shipped packs (parsed once per process) plus every edition the region loaded."""
+    lib = PackLibrary(_shipped())
     if region_id is not None:
         stmt = select(PackEdition).where(PackEdition.region_id == region_id).order_by(PackEdition.edition)
         for row in session.scalars(stmt):
