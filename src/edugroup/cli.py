@@ -151,6 +151,187 @@ def import_activities(file: Path, token: TokenOption = None, user: UserOption = 
     typer.echo(report.summary())
 
 
+@import_app.command("survey-responses")
+def import_survey_responses(
+    file: Path,
+    survey: Annotated[int, typer.Option("--survey", help="问卷编号 (questionnaire id)")],
+    token: TokenOption = None,
+    user: UserOption = None,
+) -> None:
+    """Import the responses of one questionnaire (满意度调查答卷); all rows or none."""
+    from edugroup.core.db import transaction
+    from edugroup.surveys.io import import_responses_file
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            report = import_responses_file(session, _scope(session, token, user), survey, file)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
+def _import_admissions(kind: str, file: Path, token: str | None, user: str | None) -> None:
+    from edugroup.admissions.io import import_file
+    from edugroup.core.db import transaction
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            report = import_file(session, _scope(session, token, user), kind, file)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
+@import_app.command("quota-allocations")
+def import_quota_allocations(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
+    """Import quota allocations (名额分配到校: planned and filled places); bureau administrators."""
+    _import_admissions("quota-allocations", file, token, user)
+
+
+@import_app.command("entry-outcomes")
+def import_entry_outcomes(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
+    """Import entry outcomes (毕业生数, 进入优质高中人数); bureau administrators."""
+    _import_admissions("entry-outcomes", file, token, user)
+
+
+@import_app.command("teachers")
+def import_teachers(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
+    """Import teacher records (教师); matched by staff number, all rows or none."""
+    from edugroup.core.db import transaction
+    from edugroup.teachers.io import import_teachers_file
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            report = import_teachers_file(session, _scope(session, token, user), file)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
+@export_app.command("teachers")
+def export_teachers(
+    output: Annotated[Path, typer.Option("--output", "-o")],
+    token: TokenOption = None,
+    user: UserOption = None,
+) -> None:
+    """Export the teachers the user may see, in the import layout (.xlsx or .csv by the output's suffix)."""
+    from edugroup.core.db import transaction
+    from edugroup.teachers import io as teacher_io
+
+    fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+    try:
+        with transaction() as session:
+            output.write_bytes(teacher_io.export_file(session, _scope(session, token, user), fmt))
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(f"已导出到 {output}")
+
+
+@import_app.command("results")
+def import_results(
+    file: Path,
+    exam: Annotated[int, typer.Option("--exam", help="考试编号 (成绩导入该考试, 替换其原有成绩)")],
+    token: TokenOption = None,
+    user: UserOption = None,
+) -> None:
+    """Import an exam's results (.csv / .xlsx / .parquet) with a progress bar; all rows or none."""
+    from edugroup.core.db import transaction
+    from edugroup.monitoring import service as monitoring
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with typer.progressbar(length=1000, label="导入成绩") as bar:
+            done = [0]
+
+            def progress(fraction: float, _stage: str) -> None:
+                step = int(fraction * 1000) - done[0]
+                if step > 0:
+                    bar.update(step)
+                    done[0] += step
+
+            with transaction() as session:
+                scope = _scope(session, token, user)
+                report = monitoring.import_results(session, scope, exam, file, file.name, progress=progress)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
+class DevelopmentKind(StrEnum):
+    training = "training"
+    certificates = "certificates"
+    mentoring = "mentoring"
+    dispatches = "dispatches"
+    assignments = "assignments"
+
+
+@import_app.command("development")
+def import_development(
+    kind: DevelopmentKind, file: Path, token: TokenOption = None, user: UserOption = None
+) -> None:
+    """Import teacher development records (培训学分, 示范课证书, 师徒结对, 教师派遣, 专家与观察员); all rows or none."""
+    from edugroup.core.db import transaction
+    from edugroup.teachers.development.io import import_file
+
+    if not file.is_file():
+        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    try:
+        with transaction() as session:
+            report = import_file(session, _scope(session, token, user), kind.value, file)
+    except ImportFailed as failure:
+        typer.secho(str(failure), fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    except EduGroupError as exc:
+        _fail(exc)
+    typer.echo(report.summary())
+
+
+@export_app.command("development")
+def export_development(
+    kind: DevelopmentKind,
+    output: Annotated[Path, typer.Option("--output", "-o")],
+    year: Annotated[int | None, typer.Option("--year", help="学年, 如 2025")] = None,
+    token: TokenOption = None,
+    user: UserOption = None,
+) -> None:
+    """Export the teacher development records the user may see (.xlsx or .csv, in the import layout)."""
+    from edugroup.core.db import transaction
+    from edugroup.teachers.development.io import export_file
+
+    fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+    try:
+        with transaction() as session:
+            data = export_file(session, _scope(session, token, user), kind.value, fmt, year=year)
+    except EduGroupError as exc:
+        _fail(exc)
+    output.write_bytes(data)
+    typer.echo(f"已导出到 {output}")
+
+
 @export_app.command("table")
 def export_table(
     kind: Kind,

@@ -405,6 +405,22 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
 
     load_demo_activities(session, region, g, schools, rng)
     _studios(session, region, g["SL-A1"])
+    from edugroup.teachers.demo import load_demo_teachers
+
+    load_demo_teachers(
+        session, region, g, [school for stage_schools in schools.values() for school in stage_schools]
+    )
+    from edugroup.teachers.development.demo import load_demo_development
+
+    load_demo_development(session, region, g, rng)
+    from edugroup.monitoring.demo import load_demo_results
+
+    load_demo_results(session, region, g, schools)
+    from edugroup.admissions.demo import load_demo_admissions
+    from edugroup.surveys.demo import load_demo_surveys
+
+    load_demo_surveys(session, region, g)
+    load_demo_admissions(session, region, schools)
     return [
         DemoUser("demo-bureau", Role.bureau_admin, "示例区"),
         DemoUser("demo-group", Role.group_head, "示例第一教育集团"),

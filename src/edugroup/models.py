@@ -1,31 +1,73 @@
 """Imports every domain's tables so the metadata (and Alembic) sees them all."""
 
 from edugroup.activities.models import Activity, ActivityAttachment, ActivitySchool, ActivityTeacher
+from edugroup.admissions.models import EntryOutcome, QuotaAllocation
 from edugroup.core import audit as _audit  # noqa: F401  (registers the audit hook)
 from edugroup.core.db import Base
 from edugroup.core.models import ApiToken, AuditEntry, User
+from edugroup.monitoring.models import Exam, ExamResult
 from edugroup.org.models import City, District, Group, Membership, Region, School, Student
 from edugroup.policy.models import PackEdition
-from edugroup.teachers.models import Studio, StudioMember, Teacher
+from edugroup.rotation.models import RotationDemand, RotationPlan, RotationPlanRow
+from edugroup.surveys.models import Questionnaire, QuestionnaireItem, SurveyResponse
+from edugroup.teachers.development.models import (
+    Assignment,
+    Certificate,
+    CreditRule,
+    Dispatch,
+    MentoringPair,
+    TrainingRecord,
+)
+from edugroup.teachers.models import (
+    EligibilityRule,
+    Promotion,
+    Rotation,
+    RotationTeam,
+    StaffingRecord,
+    Studio,
+    StudioMember,
+    Teacher,
+)
 
 __all__ = [
+    "EntryOutcome",
+    "Questionnaire",
+    "QuestionnaireItem",
+    "QuotaAllocation",
+    "SurveyResponse",
     "Activity",
     "ActivityAttachment",
     "ActivitySchool",
     "ActivityTeacher",
     "ApiToken",
+    "Assignment",
     "AuditEntry",
     "Base",
+    "Certificate",
     "City",
+    "CreditRule",
+    "Dispatch",
     "District",
+    "EligibilityRule",
+    "Exam",
+    "ExamResult",
     "Group",
     "Membership",
+    "MentoringPair",
     "PackEdition",
+    "Promotion",
     "Region",
+    "Rotation",
+    "RotationDemand",
+    "RotationPlan",
+    "RotationPlanRow",
+    "RotationTeam",
     "School",
+    "StaffingRecord",
     "Student",
     "Studio",
     "StudioMember",
     "Teacher",
+    "TrainingRecord",
     "User",
 ]

@@ -8,7 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.admissions import factories as admissions_factories
 from tests.conftest import auth
+from tests.monitoring import test_results_import as monitoring_factories
+from tests.surveys import factories as survey_factories
+from tests.teachers import factories as teacher_factories
+from tests.teachers_development import factories as development_factories
 
 from edugroup.activities import service as activities_service
 from edugroup.activities.models import ActivityAttachment
@@ -50,6 +55,77 @@ ROUTES: dict[str, str] = {
     "/api/v1/activities/{activity_id}": "object",
     "/api/v1/activities/{activity_id}/attachments": "object",
     "/api/v1/activities/{activity_id}/attachments/{attachment_id}": "object",
+    "/api/v1/teachers": "list",
+    "/api/v1/teachers/template": "public",
+    "/api/v1/teachers/export": "export",
+    "/api/v1/teachers/import": "create",
+    "/api/v1/teachers/eligible": "list",
+    "/api/v1/teachers/{teacher_id}": "object",
+    "/api/v1/teachers/{teacher_id}/rotations": "object",
+    "/api/v1/teachers/{teacher_id}/eligibility": "object",
+    "/api/v1/teachers/{teacher_id}/promotion-check": "object",
+    "/api/v1/eligibility-rules": "own",  # the region's rule, readable by its users; set by the bureau
+    "/api/v1/rotations": "list",
+    "/api/v1/rotations/{rotation_id}": "object",
+    "/api/v1/rotation-teams": "create",
+    "/api/v1/rotation-teams/{team_id}": "object",
+    "/api/v1/promotions": "list",
+    "/api/v1/staffing": "list",
+    "/api/v1/rotation/demands": "bureau-only",
+    "/api/v1/rotation/demands/{demand_id}": "object",
+    "/api/v1/rotation/plans": "bureau-only",
+    "/api/v1/rotation/plans/{plan_id}": "object",
+    "/api/v1/rotation/plans/{plan_id}/rows/{row_id}": "object",
+    "/api/v1/rotation/plans/{plan_id}/accept": "object",
+    "/api/v1/rotation/plans/{plan_id}/export": "object",
+    "/api/v1/surveys": "list",
+    "/api/v1/surveys/{questionnaire_id}": "object",
+    "/api/v1/surveys/{questionnaire_id}/satisfaction": "object",
+    "/api/v1/surveys/{questionnaire_id}/responses": "object",
+    "/api/v1/surveys/{questionnaire_id}/responses/template": "object",
+    "/api/v1/surveys/{questionnaire_id}/responses/export": "object",
+    "/api/v1/surveys/{questionnaire_id}/responses/import": "object",
+    "/api/v1/admissions/summary": "own",  # groups in scope; districts for the bureau (tests/admissions)
+    "/api/v1/admissions/quotas": "list",
+    "/api/v1/admissions/quotas/template": "public",
+    "/api/v1/admissions/quotas/export": "export",
+    "/api/v1/admissions/quotas/import": "bureau-only",
+    "/api/v1/admissions/quotas/{allocation_id}": "object",
+    "/api/v1/admissions/entries": "list",
+    "/api/v1/admissions/entries/template": "public",
+    "/api/v1/admissions/entries/export": "export",
+    "/api/v1/admissions/entries/import": "bureau-only",
+    "/api/v1/admissions/entries/{outcome_id}": "object",
+    "/api/v1/development/credit-rule": "own",  # the region's rule, readable by its users; set by the bureau
+    "/api/v1/development/training": "list",
+    "/api/v1/development/training/totals": "list",
+    "/api/v1/development/training/{record_id}": "object",
+    "/api/v1/development/certificates": "list",
+    "/api/v1/development/certificates/{certificate_id}": "object",
+    "/api/v1/development/groups/{group_id}/certificate-quota": "object",
+    "/api/v1/development/mentoring": "list",
+    "/api/v1/development/mentoring/{pair_id}": "object",
+    "/api/v1/development/dispatches": "list",
+    "/api/v1/development/dispatches/{dispatch_id}": "object",
+    "/api/v1/development/assignments": "list",
+    "/api/v1/development/assignments/{assignment_id}": "object",
+    "/api/v1/development/studios": "list",
+    "/api/v1/development/studios/{studio_id}": "object",
+    "/api/v1/development/studios/{studio_id}/members": "object",
+    "/api/v1/development/studios/{studio_id}/members/{teacher_id}": "object",
+    "/api/v1/development/templates/{kind}": "public",
+    "/api/v1/development/export/{kind}": "export",  # scope: tests/teachers_development/test_import_export.py
+    "/api/v1/development/import/{kind}": "create",
+    "/api/v1/monitoring/exams": "list",  # exams are facts of the region; writes: BODIES and tests/monitoring
+    "/api/v1/monitoring/template": "public",
+    "/api/v1/monitoring/exams/{exam_id}": "object",
+    "/api/v1/monitoring/exams/{exam_id}/results": "object",
+    "/api/v1/monitoring/exams/{exam_id}/results/jobs": "object",
+    "/api/v1/monitoring/exams/{exam_id}/indicators": "object",
+    "/api/v1/monitoring/exams/{exam_id}/difference-rates": "object",
+    "/api/v1/monitoring/jobs/{job_id}": "object",
+    "/api/v1/monitoring/groups/{group_id}/export": "object",
+    "/api/v1/monitoring/regions/{region_id}/export": "object",
 }
 BODIES = {
     ("PATCH", "/api/v1/schools/{school_id}"): {"name": "越权修改"},
@@ -59,6 +135,48 @@ BODIES = {
     ("POST", "/api/v1/groups"): {"code": "NEW", "name": "新集团", "mode": "tight"},
     ("POST", "/api/v1/districts"): {"code": "NEW", "name": "新学区"},
     ("PATCH", "/api/v1/activities/{activity_id}"): {"title": "越权修改"},
+    ("PATCH", "/api/v1/teachers/{teacher_id}"): {"name": "越权修改"},
+    ("PATCH", "/api/v1/rotations/{rotation_id}"): {"purpose": "越权修改"},
+    ("PATCH", "/api/v1/rotation/plans/{plan_id}/rows/{row_id}"): {"to_school_id": 1},
+    ("PATCH", "/api/v1/surveys/{questionnaire_id}"): {"title": "越权修改"},
+    ("PATCH", "/api/v1/admissions/quotas/{allocation_id}"): {"planned": 1},
+    ("PATCH", "/api/v1/admissions/entries/{outcome_id}"): {"graduates": 1},
+    ("POST", "/api/v1/admissions/quotas"): {
+        "school_year": 2025,
+        "school_id": 1,
+        "senior_school_name": "越权",
+        "planned": 1,
+        "filled": 1,
+    },
+    ("POST", "/api/v1/admissions/entries"): {
+        "school_year": 2025,
+        "school_id": 1,
+        "graduates": 1,
+        "quality_entries": 1,
+    },
+    ("PUT", "/api/v1/development/credit-rule"): {
+        "credits_per_hour": {"city": 0.2, "district": 0.15, "group": 0.15, "school": 0.1}
+    },
+    ("POST", "/api/v1/development/studios"): {"name": "越权工作室"},
+    ("POST", "/api/v1/monitoring/exams"): {
+        "name": "越权考试",
+        "school_year": 2025,
+        "held_on": "2026-05-20",
+        "grade": 9,
+        "subjects": ["数学"],
+        "cut_excellent": 85,
+        "cut_good": 75,
+        "cut_pass": 60,
+    },
+    ("PATCH", "/api/v1/monitoring/exams/{exam_id}"): {"name": "越权修改"},
+    ("PATCH", "/api/v1/development/training/{record_id}"): {"title": "越权修改"},
+    ("PATCH", "/api/v1/development/certificates/{certificate_id}"): {"lesson_title": "越权修改"},
+    ("PATCH", "/api/v1/development/mentoring/{pair_id}"): {"subject": "越权"},
+    ("PATCH", "/api/v1/development/dispatches/{dispatch_id}"): {"subject": "越权"},
+    ("PATCH", "/api/v1/development/assignments/{assignment_id}"): {"note": "越权修改"},
+    ("PATCH", "/api/v1/development/studios/{studio_id}"): {"name": "越权修改"},
+    ("POST", "/api/v1/development/studios/{studio_id}/members"): {"teacher_id": 1},
+    ("PATCH", "/api/v1/development/studios/{studio_id}/members/{teacher_id}"): {"left_on": "2026-01-01"},
 }
 ROLES = ["group", "school", "teacher", "other-bureau"]
 
@@ -121,6 +239,11 @@ def _hidden_objects(world, role):
     hidden.setdefault("region_id", world.other_region_id)
     hidden.setdefault("district_id", district)
     hidden["activity_id"], hidden["attachment_id"] = _pair_activity(world)
+    hidden.update(teacher_factories.hidden_objects(world))
+    hidden.update(development_factories.hidden_objects(world))
+    hidden.update(survey_factories.hidden_objects(world))
+    hidden.update(admissions_factories.hidden_objects(world))
+    hidden.update(monitoring_factories.hidden_objects(world, role))
     return hidden
 
 

@@ -28,7 +28,7 @@ from edugroup.core.scope import Scope
 from edugroup.org.models import District, Group, Membership, Region, School, Stage
 from edugroup.policy.metrics import REGISTRY, MetricRegistry, definition
 from edugroup.policy.schemas import MetricRef, Pack, RuleCheck
-from edugroup.teachers.models import Studio, StudioMember
+from edugroup.teachers.models import Promotion, RotationTeam, Studio, StudioMember, Teacher
 
 Verdict = Literal["met", "not_met", "no_data", "not_implemented"]
 VERDICT_LABELS: dict[str, str] = {
@@ -290,6 +290,7 @@ def entities_in_scope(
                         check.scope.demonstrative_candidate is None
                         or d.demonstrative_candidate == check.scope.demonstrative_candidate
                     )
+                    and _stage_mix_passes(ctx, with_schools[d.id], check.scope.stage_mix)
                 ]
         elif entity_type == "studio":
             modes = {_mode(m) for m in check.scope.group_mode} if check.scope.group_mode else None
@@ -311,10 +312,68 @@ def entities_in_scope(
                 refs.append(EntityRef("studio", studio.id, studio.name))
         elif entity_type in ("region", "city"):
             refs = [] if only_group is not None or not user.is_bureau else [_area(ctx, entity_type)]
+        elif entity_type in ("teacher", "team_inflow", "promotion"):
+            members = ctx.group_schools(period).get(only_group, set()) if only_group is not None else None
+            refs = _record_entities(ctx, entity_type, check, period, members, user)
         else:
             return None
         found[entity_type] = refs
     return found
+
+
+def _stage_mix_passes(ctx: EvalContext, schools: set[int], stage_mix: str | None) -> bool:
+    """Same-stage units have schools of one recorded stage; cross-stage units more than one."""
+    if not stage_mix:
+        return True
+    return (len({ctx.schools[s].stage for s in schools}) == 1) == (stage_mix == "same_stage")
+
+
+def region_records(ctx: EvalContext, model: Any) -> list[Any]:
+    """Every row of a per-region table (teachers, rotations, team inflows, promotions), read once per evaluation."""
+
+    def load() -> list[Any]:
+        stmt = select(model).where(model.region_id == ctx.region_id).order_by(model.id)
+        return list(ctx.session.scalars(stmt))
+
+    found: list[Any] = ctx.cached(("records", model.__tablename__), load)
+    return found
+
+
+def _record_entities(
+    ctx: EvalContext, kind: str, check: RuleCheck, period: Period, members: set[int] | None, user: Scope
+) -> list[EntityRef]:
+    """Teachers (of schools passing the scope filters), team inflows (组团流入) and promotions (提任) that
+    started or were decided in the period; with `members`, only those at the group's schools."""
+    if kind == "teacher":
+        passes: dict[int, bool] = {}
+        refs = []
+        for t in region_records(ctx, Teacher):
+            if t.school_id not in passes:
+                school = ctx.schools.get(t.school_id)
+                passes[t.school_id] = school is not None and _school_passes(ctx, school, check, period)
+            if (
+                passes[t.school_id]
+                and (members is None or t.school_id in members)
+                and user.can_see_teacher(t.id, t.school_id, t.region_id)
+            ):
+                refs.append(EntityRef("teacher", t.id, t.name))
+        return refs
+    if kind == "team_inflow":
+        return [
+            EntityRef("team_inflow", team.id, team.name)
+            for team in region_records(ctx, RotationTeam)
+            if period.start <= team.start_on <= period.end
+            and (members is None or team.to_school_id in members)
+            and user.can_see_school(team.to_school_id, team.region_id)
+        ]
+    names = {t.id: t.name for t in region_records(ctx, Teacher)}
+    return [
+        EntityRef("promotion", p.id, f"{names.get(p.teacher_id, p.teacher_id)} · {p.post} ({p.decided_on})")
+        for p in region_records(ctx, Promotion)
+        if period.start <= p.decided_on <= period.end
+        and (members is None or p.school_id in members)
+        and (user.can_see_school(p.school_id, p.region_id) or user.teacher_id == p.teacher_id)
+    ]
 
 
 def _area(ctx: EvalContext, kind: str) -> EntityRef:

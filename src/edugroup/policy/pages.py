@@ -16,7 +16,17 @@ from edugroup.policy.engine import ENTITY_LABELS, VERDICT_LABELS, Row
 from edugroup.web.routes import PageScope, render
 
 router = APIRouter(include_in_schema=False)
-EVIDENCE_PAGES = {"activities": "/activities/{}"}
+EVIDENCE_PAGES = {
+    "activities": "/activities/{}",
+    "teachers": "/teachers/{}",
+    "rotations": "/api/v1/rotations/{}",
+    "studios": "/development/studios/{}",
+    "demonstration_certificates": "/development/certificates/{}/edit",
+    "mentoring_pairs": "/development/mentoring/{}/edit",
+    "expert_assignments": "/development/assignments/{}/edit",
+    "questionnaires": "/surveys/{}",
+    "exams": "/monitoring/exams/{}",
+}
 
 
 def default_year(today: date | None = None) -> int:

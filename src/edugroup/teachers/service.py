@@ -1,16 +1,315 @@
-"""Teachers' communities: studios (名师工作室) with members across schools (OH-10, SH-09)."""
+"""Teacher records (HK-04, QP-02, QP-03), the region's rotation eligibility rules, group-level recruitment and
+title applications (HK-04), and studios (OH-10, SH-09). Rotations, team inflows and promotions are in
+`teachers.rotations`.
+
+Who sees a teacher: a bureau administrator every teacher of its region; a group head the teachers of its
+schools and of its groups' pools (集团管); a school administrator its school's teachers; a teacher its own
+record. Who writes a teacher record: a bureau administrator, or a group head or school administrator for a
+school in its scope. Hidden teachers answer 404, visible but not writable ones 403.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from edugroup.core.errors import InvalidInput, NotFound
-from edugroup.core.scope import Scope
-from edugroup.org.service import get_group
-from edugroup.teachers.models import Studio, StudioMember, Teacher
+from edugroup.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from edugroup.core.models import Role
+from edugroup.core.scope import Scope, check_found
+from edugroup.org import service as org_service
+from edugroup.org.models import Membership
+from edugroup.teachers.models import (
+    EligibilityRule,
+    Honour,
+    Rotation,
+    StaffingKind,
+    StaffingRecord,
+    Studio,
+    StudioMember,
+    Teacher,
+)
+from edugroup.teachers.rules import Term, eligibility_problems
+from edugroup.teachers.schemas import EligibilityRuleCreate, StaffingCreate, TeacherCreate, TeacherUpdate
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+def visible(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition: the teachers `scope` may see."""
+    in_region = Teacher.region_id == scope.region_id
+    if scope.is_bureau:
+        return in_region
+    if scope.role is Role.teacher:
+        return and_(in_region, Teacher.id == scope.teacher_id) if scope.teacher_id is not None else false()
+    mine: ColumnElement[bool] = Teacher.school_id.in_(scope.school_ids)
+    if scope.role is Role.group_head:
+        mine = or_(mine, Teacher.pool_group_id.in_(scope.group_ids))
+    return and_(in_region, mine)
+
+
+def can_manage_school(scope: Scope, school_id: int) -> bool:
+    """Whether `scope` may keep the teacher records of a school (bureau, its group head, its administrator)."""
+    if scope.is_bureau:
+        return True
+    return scope.role in (Role.group_head, Role.school_admin) and school_id in scope.school_ids
+
+
+def can_manage(scope: Scope) -> bool:
+    """Whether `scope` may keep teacher records at all (teachers only read their own)."""
+    return scope.is_bureau or scope.role in (Role.group_head, Role.school_admin)
+
+
+def _require_school_manager(session: Session, scope: Scope, school_id: int, what: str) -> None:
+    try:
+        org_service.get_school(session, scope, school_id)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="school_id") from None
+    if not can_manage_school(scope, school_id):
+        raise Forbidden(f"{what}: 只能管理本校 (或本集团学校) 的教师", field="school_id")
+
+
+# --- teachers ------------------------------------------------------------------------------------
+
+
+def list_teachers(
+    session: Session,
+    scope: Scope,
+    *,
+    school_id: int | None = None,
+    subject: str | None = None,
+    backbone: bool | None = None,
+    honour: Honour | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Teacher]:
+    """Teachers in scope by school and staff number; filters by school, subject, backbone, honour, name."""
+    stmt = select(Teacher).where(visible(scope)).options(selectinload(Teacher.school))
+    if school_id is not None:
+        stmt = stmt.where(Teacher.school_id == school_id)
+    if subject:
+        stmt = stmt.where(Teacher.subject == subject)
+    if backbone is not None:
+        stmt = stmt.where(Teacher.backbone_tier.is_not(None) if backbone else Teacher.backbone_tier.is_(None))
+    if honour is not None:
+        stmt = stmt.where(getattr(Teacher, honour.value).is_(True))
+    if query:
+        pattern = f"%{query.strip()}%"
+        stmt = stmt.where(or_(Teacher.name.like(pattern), Teacher.staff_number.like(pattern)))
+    stmt = stmt.order_by(Teacher.school_id, Teacher.staff_number).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def get_teacher(session: Session, scope: Scope, teacher_id: int) -> Teacher:
+    """Gets a teacher in scope."""
+    stmt = (
+        select(Teacher)
+        .where(Teacher.id == teacher_id, visible(scope))
+        .options(selectinload(Teacher.school), selectinload(Teacher.pool_group))
+    )
+    teacher = session.scalars(stmt).one_or_none()
+    check_found(teacher is not None, "教师", teacher_id)
+    assert teacher is not None
+    return teacher
+
+
+def _check_pool(session: Session, scope: Scope, pool_group_id: int | None) -> None:
+    if pool_group_id is None:
+        return
+    try:
+        group = org_service.get_group(session, scope, pool_group_id)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="pool_group_id") from None
+    if not scope.is_bureau and (scope.role is not Role.group_head or group.id not in scope.group_ids):
+        raise Forbidden("只有该集团的总校长或教育局可以把教师纳入集团教师池", field="pool_group_id")
+
+
+def _set_honours(teacher: Teacher, honours: list[Honour]) -> None:
+    for honour in Honour:
+        setattr(teacher, honour.value, honour in honours)
+
+
+def create_teacher(session: Session, scope: Scope, data: TeacherCreate) -> Teacher:
+    """Records a teacher of a school the caller keeps; the staff number is unique."""
+    assert scope.region_id is not None
+    if not can_manage(scope):
+        raise Forbidden("登记教师仅限教育局、集团或学校管理员")
+    _require_school_manager(session, scope, data.school_id, "登记教师")
+    _check_pool(session, scope, data.pool_group_id)
+    if session.scalar(select(Teacher.id).where(Teacher.staff_number == data.staff_number)) is not None:
+        raise Conflict(f"工号 {data.staff_number} 已被使用", field="staff_number")
+    teacher = Teacher(region_id=scope.region_id, **data.model_dump(exclude={"honours"}))
+    _set_honours(teacher, data.honours)
+    session.add(teacher)
+    session.flush()
+    return teacher
+
+
+def update_teacher(session: Session, scope: Scope, teacher_id: int, data: TeacherUpdate) -> Teacher:
+    """Changes a teacher's record; moving it to another school needs both schools in the caller's keeping."""
+    teacher = get_teacher(session, scope, teacher_id)
+    if not can_manage(scope) or not can_manage_school(scope, teacher.school_id):
+        raise Forbidden("修改教师信息: 只能管理本校 (或本集团学校) 的教师", field="school_id")
+    changes = data.model_dump(exclude_unset=True)
+    for key, label in (("name", "姓名"), ("subject", "学科"), ("school_id", "学校")):
+        if key in changes and changes[key] is None:
+            raise InvalidInput(f"{label}不能为空", field=key)
+    if "school_id" in changes and changes["school_id"] != teacher.school_id:
+        _require_school_manager(session, scope, changes["school_id"], "调整教师学校")
+    if "pool_group_id" in changes and changes["pool_group_id"] != teacher.pool_group_id:
+        _check_pool(session, scope, changes["pool_group_id"])
+    honours = changes.pop("honours", None)
+    for key, value in changes.items():
+        setattr(teacher, key, value)
+    if honours is not None:
+        _set_honours(teacher, honours)
+    session.flush()
+    return teacher
+
+
+# --- eligibility (符合交流轮岗条件) ----------------------------------------------------------------
+
+
+def list_rules(session: Session, scope: Scope) -> list[EligibilityRule]:
+    """The region's eligibility rules, newest first."""
+    stmt = (
+        select(EligibilityRule)
+        .where(EligibilityRule.region_id == scope.region_id)
+        .order_by(EligibilityRule.effective_from.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def create_rule(session: Session, scope: Scope, data: EligibilityRuleCreate) -> EligibilityRule:
+    """Sets the region's eligibility rule from a date on (earlier rules stay for earlier days)."""
+    scope.require_bureau("设定交流轮岗条件")
+    assert scope.region_id is not None
+    clash = select(EligibilityRule.id).where(
+        EligibilityRule.region_id == scope.region_id, EligibilityRule.effective_from == data.effective_from
+    )
+    if session.scalar(clash) is not None:
+        raise Conflict(f"{data.effective_from.isoformat()} 起已有一条交流轮岗条件", field="effective_from")
+    rule = EligibilityRule(region_id=scope.region_id, **data.model_dump())
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def rule_in_force(session: Session, region_id: int, on: date) -> EligibilityRule | None:
+    """The region's eligibility rule in force on a day: the latest that started on or before it."""
+    stmt = (
+        select(EligibilityRule)
+        .where(EligibilityRule.region_id == region_id, EligibilityRule.effective_from <= on)
+        .order_by(EligibilityRule.effective_from.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def rotation_terms(session: Session, region_id: int) -> dict[int, list[Term]]:
+    """Every recorded rotation of a region as (start, last day), by teacher."""
+    stmt = select(
+        Rotation.teacher_id, Rotation.start_on, Rotation.planned_end_on, Rotation.actual_end_on
+    ).where(Rotation.region_id == region_id)
+    terms: dict[int, list[Term]] = defaultdict(list)
+    for teacher_id, start, planned, actual in session.execute(stmt):
+        terms[teacher_id].append(Term(start, actual or planned))
+    return terms
+
+
+def eligible_teachers(session: Session, region_id: int, on: date) -> list[Teacher]:
+    """The region's teachers eligible to rotate on `on` under the rule then in force (none without a rule).
+
+    Not scoped: the planner and the compliance metrics read a whole region.
+    """
+    rule = rule_in_force(session, region_id, on)
+    if rule is None:
+        return []
+    terms = rotation_terms(session, region_id)
+    stmt = (
+        select(Teacher)
+        .where(Teacher.region_id == region_id)
+        .order_by(Teacher.school_id, Teacher.staff_number)
+    )
+    return [t for t in session.scalars(stmt) if not eligibility_problems(t, rule, on, terms.get(t.id, []))]
+
+
+def eligibility_of(
+    session: Session, scope: Scope, teacher_id: int, on: date
+) -> tuple[EligibilityRule | None, list[str]]:
+    """The rule in force on `on` and why the teacher is not eligible then (empty: eligible)."""
+    teacher = get_teacher(session, scope, teacher_id)
+    rule = rule_in_force(session, teacher.region_id, on)
+    if rule is None:
+        return None, ["本区尚未设定交流轮岗条件"]
+    terms = rotation_terms(session, teacher.region_id).get(teacher.id, [])
+    return rule, eligibility_problems(teacher, rule, on, terms)
+
+
+# --- recruitment and title applications at group level (HK-04) -----------------------------------
+
+
+def list_staffing(session: Session, scope: Scope, *, group_id: int | None = None) -> list[StaffingRecord]:
+    """Recruitment and title applications of the groups in scope (a teacher: its own applications)."""
+    stmt = select(StaffingRecord).options(
+        selectinload(StaffingRecord.group),
+        selectinload(StaffingRecord.school),
+        selectinload(StaffingRecord.teacher),
+    )
+    if scope.role is Role.teacher:
+        stmt = stmt.where(
+            StaffingRecord.region_id == scope.region_id, StaffingRecord.teacher_id == scope.teacher_id
+        )
+    else:
+        stmt = scope.group_filter(stmt, StaffingRecord.group_id, StaffingRecord.region_id)
+    if group_id is not None:
+        stmt = stmt.where(StaffingRecord.group_id == group_id)
+    return list(session.scalars(stmt.order_by(StaffingRecord.recorded_on.desc(), StaffingRecord.id.desc())))
+
+
+def create_staffing(session: Session, scope: Scope, data: StaffingCreate) -> StaffingRecord:
+    """Records a recruitment or a title application at group level (集团统筹招聘、职称申报)."""
+    assert scope.region_id is not None
+    try:
+        group = org_service.get_group(session, scope, data.group_id)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="group_id") from None
+    if not scope.is_bureau and (scope.role is not Role.group_head or group.id not in scope.group_ids):
+        raise Forbidden("集团招聘和职称申报由集团总校长或教育局记录", field="group_id")
+    if data.school_id is not None:
+        member = select(Membership.id).where(
+            Membership.group_id == group.id,
+            Membership.school_id == data.school_id,
+            Membership.start_date <= data.recorded_on,
+            or_(Membership.end_date.is_(None), Membership.end_date >= data.recorded_on),
+        )
+        if session.scalar(member) is None:
+            raise InvalidInput(
+                f"该校在 {data.recorded_on.isoformat()} 不是{group.name}的成员校", field="school_id"
+            )
+    if data.kind is StaffingKind.title_application:
+        if data.teacher_id is None:
+            raise InvalidInput("职称申报须填写申报教师", field="teacher_id")
+        if data.title is None:
+            raise InvalidInput("职称申报须填写申报的职称", field="title")
+    elif data.subject is None:
+        raise InvalidInput("招聘须填写学科", field="subject")
+    if data.teacher_id is not None:
+        teacher = session.get(Teacher, data.teacher_id)
+        if teacher is None or teacher.region_id != scope.region_id:
+            raise NotFound(f"教师 {data.teacher_id} 不存在或不在本区", field="teacher_id")
+    record = StaffingRecord(region_id=scope.region_id, **data.model_dump())
+    session.add(record)
+    session.flush()
+    return record
+
+
+# --- studios -------------------------------------------------------------------------------------
 
 
 def create_studio(
@@ -29,7 +328,7 @@ def create_studio(
     if not name.strip():
         raise InvalidInput("工作室名称不能为空", field="name")
     if group_id is not None:
-        get_group(session, scope, group_id)
+        org_service.get_group(session, scope, group_id)
     wanted = list(
         dict.fromkeys([*(member_teacher_ids or []), *([host_teacher_id] if host_teacher_id else [])])
     )
