@@ -5,7 +5,7 @@ from edugroup.admissions.models import EntryOutcome, QuotaAllocation
 from edugroup.core import audit as _audit  # noqa: F401  (registers the audit hook)
 from edugroup.core.db import Base
 from edugroup.core.models import ApiToken, AuditEntry, User
-from edugroup.monitoring.models import Exam, ExamResult
+from edugroup.monitoring.models import Exam, ExamResult, ScienceIndexConfig
 from edugroup.org.models import City, District, Group, Membership, Region, School, Student
 from edugroup.policy.models import PackEdition
 from edugroup.rotation.models import RotationDemand, RotationPlan, RotationPlanRow
@@ -63,6 +63,7 @@ __all__ = [
     "RotationPlanRow",
     "RotationTeam",
     "School",
+    "ScienceIndexConfig",
     "StaffingRecord",
     "Student",
     "Studio",

@@ -34,9 +34,9 @@ def test_an_activity_is_created_read_updated_and_deleted_through_the_api(world, 
     assert client.delete(url, headers=headers).status_code == 204
     assert client.get(url, headers=headers).status_code == 404
     actions = world.session.scalars(
-        select(AuditEntry.action).where(
-            AuditEntry.entity_type == "activities", AuditEntry.entity_id == str(activity["id"])
-        )
+        select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "activities", AuditEntry.entity_id == str(activity["id"]))
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == ["create", "update", "delete"]
     actors = set(

@@ -83,10 +83,12 @@ def test_create_update_and_delete_are_in_the_audit_log(world):
     assert entries[1].after == {"title": "新标题"}
     assert entries[0].region_id == world.region_id
     participants = world.session.scalars(
-        select(AuditEntry.action).where(
+        select(AuditEntry.action)
+        .where(
             AuditEntry.entity_type == "activity_schools",
             AuditEntry.entity_id == f"{activity.id}/{world.schools['A']}",
         )
+        .order_by(AuditEntry.id)
     ).all()
     assert participants == ["create", "delete"]
 

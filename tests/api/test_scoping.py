@@ -11,6 +11,7 @@ import pytest
 from tests.admissions import factories as admissions_factories
 from tests.conftest import auth
 from tests.monitoring import test_results_import as monitoring_factories
+from tests.monitoring import test_student_profile as profile_factories
 from tests.surveys import factories as survey_factories
 from tests.teachers import factories as teacher_factories
 from tests.teachers_development import factories as development_factories
@@ -23,6 +24,7 @@ from edugroup.org import service
 
 # path -> how the walk treats it
 ROUTES: dict[str, str] = {
+    "/api/v1/monitoring/programmes/{group_id}/stages": "object",
     "/api/v1/auth/token": "public",
     "/api/v1/templates/{kind}": "public",
     "/api/v1/me": "own",
@@ -126,6 +128,11 @@ ROUTES: dict[str, str] = {
     "/api/v1/monitoring/jobs/{job_id}": "object",
     "/api/v1/monitoring/groups/{group_id}/export": "object",
     "/api/v1/monitoring/regions/{region_id}/export": "object",
+    "/api/v1/monitoring/exams/{exam_id}/value-added": "object",
+    "/api/v1/monitoring/science-index": "own",  # the region's configuration; written by the bureau
+    "/api/v1/monitoring/exams/{exam_id}/science-index": "object",
+    "/api/v1/monitoring/students/{student_id}/profile": "object",
+    "/api/v1/monitoring/prizes": "own",  # the caller's region's co-build pairs, its own groups unless bureau
 }
 BODIES = {
     ("PATCH", "/api/v1/schools/{school_id}"): {"name": "越权修改"},
@@ -244,6 +251,7 @@ def _hidden_objects(world, role):
     hidden.update(survey_factories.hidden_objects(world))
     hidden.update(admissions_factories.hidden_objects(world))
     hidden.update(monitoring_factories.hidden_objects(world, role))
+    hidden["student_id"] = profile_factories.hidden_student(world)
     return hidden
 
 

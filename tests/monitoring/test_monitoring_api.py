@@ -258,7 +258,7 @@ def test_the_group_export_is_a_workbook_in_scope(world, client):
     )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["学校成绩", "校际差异率", "历年趋势"]
+    assert book.sheetnames == ["学校成绩", "校际差异率", "历年趋势", "增值评价"]
     names = {row[1] for row in book["学校成绩"].iter_rows(min_row=2, values_only=True)}
     assert names == {"测试乙小学", "测试第一教育集团", "测试区"}
     assert (

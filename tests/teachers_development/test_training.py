@@ -132,9 +132,9 @@ def test_training_is_recorded_read_changed_and_deleted_through_the_api_with_audi
     assert client.delete(url, headers=headers).status_code == 204
     assert client.get(url, headers=headers).status_code == 404
     actions = world.session.scalars(
-        select(AuditEntry.action).where(
-            AuditEntry.entity_type == "training_records", AuditEntry.entity_id == str(record["id"])
-        )
+        select(AuditEntry.action)
+        .where(AuditEntry.entity_type == "training_records", AuditEntry.entity_id == str(record["id"]))
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == ["create", "update", "delete"]
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from edugroup.activities import service
@@ -25,9 +24,10 @@ from edugroup.activities.models import (
     ShowcaseLevel,
 )
 from edugroup.activities.schemas import ActivityCreate, ActivityUpdate
-from edugroup.core.errors import EduGroupError, ImportFailed, NotFound, RowError
+from edugroup.core.errors import NotFound, RowError
+from edugroup.core.imports import RowProblem, apply_rows
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, parse_date, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, choice, parse_date, read_table, write_csv, write_xlsx
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,6 @@ KIND_LABEL = "活动记录"
 _SEPARATORS = re.compile(r"[、;；,，\s]+")
 _YES = {"是", "有", "1", "true", "yes", "y"}
 _NO = {"否", "无", "0", "false", "no", "n"}
-_KINDS = {label: kind for kind, label in ACTIVITY_KIND_LABELS.items()} | {
-    "教师活动": ActivityKind.teacher_event
-}
-_LEVELS = {label: level for level, label in SHOWCASE_LEVEL_LABELS.items()}
 
 
 @dataclass
@@ -72,27 +68,8 @@ class ImportReport:
         return f"{KIND_LABEL}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _choice(mapping: dict[str, Any], enum_type: type[Any], labels: list[str]) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        text = _text(value)
-        if text in mapping:
-            return mapping[text]
-        try:
-            return enum_type(text)
-        except ValueError:
-            raise ValueError(f"应为 {' / '.join(labels)} 之一, 而不是「{text}」") from None
-
-    return parse
-
-
 def _yes_no(value: Any) -> bool:
-    text = _text(value).lower()
+    text = cell_text(value).lower()
     if text in _YES:
         return True
     if text in _NO:
@@ -101,19 +78,19 @@ def _yes_no(value: Any) -> bool:
 
 
 def code_list(value: Any) -> list[str]:
-    return [part for part in _SEPARATORS.split(_text(value)) if part]
+    return [part for part in _SEPARATORS.split(cell_text(value)) if part]
 
 
 def _id(value: Any) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit():
         raise ValueError(f"编号应为数字, 而不是「{text}」")
     return int(text)
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
-    "kind": _choice(_KINDS, ActivityKind, list(ACTIVITY_KIND_LABELS.values())),
-    "level": _choice(_LEVELS, ShowcaseLevel, list(SHOWCASE_LEVEL_LABELS.values())),
+    "kind": choice(ACTIVITY_KIND_LABELS, ActivityKind, {"教师活动": ActivityKind.teacher_event}),
+    "level": choice(SHOWCASE_LEVEL_LABELS, ShowcaseLevel),
     "occurred_on": parse_date,
     "has_report": _yes_no,
     "school_ids": code_list,
@@ -159,7 +136,7 @@ def _row_values(row: SheetRow, lookups: Lookups) -> tuple[dict[str, Any], list[R
                 errors.append(RowError(row.number, col.header, "必填项为空"))
             continue
         try:
-            value = _PARSERS.get(col.field, _text)(raw)
+            value = _PARSERS.get(col.field, cell_text)(raw)
             if col.field == "group_id":
                 value = lookups.one(lookups.groups, value, "集团代码")
             elif col.field == "school_id":
@@ -193,11 +170,9 @@ def import_activities(session: Session, scope: Scope, data: bytes, filename: str
     assert scope.region_id is not None
     rows = read_table(data, filename, required=[c.header for c in COLUMNS if c.required])
     lookups = Lookups(session, scope.region_id)
-    report = ImportReport()
-    errors: list[RowError] = []
     seen_ids: dict[int, int] = {}
-    outer = session.begin_nested()
-    for row in rows:
+
+    def handle(row: SheetRow) -> bool:
         values, problems = _row_values(row, lookups)
         activity_id = values.pop("id", None)
         if activity_id is not None and activity_id in seen_ids:
@@ -205,50 +180,26 @@ def import_activities(session: Session, scope: Scope, data: bytes, filename: str
                 RowError(row.number, ID_COLUMN.header, f"与第{seen_ids[activity_id]}行的编号重复")
             )
         if problems:
-            errors += problems
-            continue
+            raise RowProblem.of([(p.column, p.message) for p in problems])
         if activity_id is not None:
             seen_ids[activity_id] = row.number
-        savepoint = session.begin_nested()
-        try:
-            if activity_id is None:
-                service.create_activity(session, scope, ActivityCreate(**values))
-                report.created += 1
-            else:
-                _visible_or_row_error(session, scope, activity_id)
-                full = {"school_ids": [], "teacher_ids": [], **{f: None for f in _CLEARABLE}, **values}
-                service.update_activity(session, scope, activity_id, ActivityUpdate(**full))
-                report.updated += 1
-            savepoint.commit()
-        except _RowProblem as problem:
-            savepoint.rollback()
-            errors.append(RowError(row.number, ID_COLUMN.header, problem.message))
-        except ValidationError as exc:
-            savepoint.rollback()
-            for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else None
-                message = str(err["msg"]).removeprefix("Value error, ")
-                errors.append(RowError(row.number, _header_of(field), message))
-        except EduGroupError as exc:
-            savepoint.rollback()
-            errors.append(RowError(row.number, _header_of(exc.field), exc.message))
-    if errors or not rows:
-        outer.rollback()
-        raise ImportFailed(filename, errors or [RowError(2, "文件", "没有数据行")])
-    outer.commit()
-    return report
+        if activity_id is None:
+            service.create_activity(session, scope, ActivityCreate(**values))
+            return True
+        _visible_or_row_error(session, scope, activity_id)
+        full = {"school_ids": [], "teacher_ids": [], **{f: None for f in _CLEARABLE}, **values}
+        service.update_activity(session, scope, activity_id, ActivityUpdate(**full))
+        return False
 
-
-class _RowProblem(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
+    created = apply_rows(session, filename, rows, handle, _header_of)
+    return ImportReport(created=sum(created), updated=len(created) - sum(created))
 
 
 def _visible_or_row_error(session: Session, scope: Scope, activity_id: int) -> None:
     try:
         service.get_activity(session, scope, activity_id)
     except NotFound:
-        raise _RowProblem(f"编号 {activity_id} 的活动不存在或无权查看") from None
+        raise RowProblem(ID_COLUMN.header, f"编号 {activity_id} 的活动不存在或无权查看") from None
 
 
 # Cells left empty in a row that updates an activity clear the recorded value.

@@ -17,10 +17,10 @@ from edugroup.activities.models import ACTIVITY_KIND_LABELS, SHOWCASE_LEVEL_LABE
 from edugroup.activities.schemas import ActivityCreate, ActivityUpdate
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, ImportFailed, InvalidInput
+from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.periods import semester_of
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
-from edugroup.web.routes import PageScope, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,21 +12,9 @@ from edugroup.activities import io, service, storage
 from edugroup.activities.models import ACTIVITY_KIND_LABELS, ActivityKind
 from edugroup.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate, AttachmentRead, KindRead
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 
 router = APIRouter(prefix="/api/v1/activities", tags=["activities"])
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(data: bytes, filename: str) -> Response:
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _format(format: str) -> str:
-    return "csv" if format == "csv" else "xlsx"
 
 
 @router.get("", response_model=list[ActivityRead])
@@ -72,15 +60,15 @@ def list_kinds() -> list[KindRead]:
 @router.get("/template")
 def download_template(format: str = "xlsx") -> Response:
     """Empty import template with Chinese headers."""
-    fmt = _format(format)
-    return _download(io.template_file(fmt), f"activities-template.{fmt}")
+    fmt = table_format(format)
+    return download(io.template_file(fmt), f"activities-template.{fmt}")
 
 
 @router.get("/export")
 def export_activities(session: Db, scope: ApiScope, format: str = "xlsx") -> Response:
     """Activities in scope, in the import layout (plus 编号, so the file imports back as updates)."""
-    fmt = _format(format)
-    return _download(io.export_file(session, scope, fmt), f"activities.{fmt}")
+    fmt = table_format(format)
+    return download(io.export_file(session, scope, fmt), f"activities.{fmt}")
 
 
 @router.post("/import")

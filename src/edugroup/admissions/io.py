@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from edugroup.admissions import service
 from edugroup.admissions.schemas import EntryOutcomeCreate, QuotaAllocationCreate
-from edugroup.core.errors import EduGroupError, ImportFailed, RowError
+from edugroup.core.errors import RowError
+from edugroup.core.imports import RowProblem, apply_rows
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, read_table, write_csv, write_xlsx
 from edugroup.org.models import School
 
 
@@ -72,29 +72,23 @@ class ImportReport:
         return f"{self.label}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _count(value: Any) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit():
         raise ValueError(f"应为非负整数, 而不是「{text}」")
     return int(text)
 
 
 def _year(value: Any) -> int:
-    text = _text(value).removesuffix("学年")
+    text = cell_text(value).removesuffix("学年")
     if not (text.isdigit() and len(text) == 4):
-        raise ValueError(f"学年应为四位年份, 如 2025, 而不是「{_text(value)}」")
+        raise ValueError(f"学年应为四位年份, 如 2025, 而不是「{cell_text(value)}」")
     return int(text)
 
 
 def _parsers(schools: dict[str, School]) -> dict[str, Callable[[Any], Any]]:
     def school(value: Any) -> int:
-        code = _text(value)
+        code = cell_text(value)
         if code not in schools:
             raise ValueError(f"学校代码「{code}」不存在")
         return schools[code].id
@@ -122,7 +116,7 @@ def _row_values(
                 errors.append(RowError(row.number, col.header, "必填项为空"))
             continue
         try:
-            values[col.field] = parsers.get(col.field, _text)(raw)
+            values[col.field] = parsers.get(col.field, cell_text)(raw)
         except (ValueError, TypeError) as exc:
             errors.append(RowError(row.number, col.header, str(exc) or f"无法识别的值「{raw}」"))
     if errors:
@@ -157,11 +151,9 @@ def import_table(session: Session, scope: Scope, kind_key: str, data: bytes, fil
     assert scope.region_id is not None
     rows = read_table(data, filename, required=[c.header for c in kind.columns if c.required])
     parsers = _parsers(service.school_codes(session, scope.region_id))
-    report = ImportReport(kind.label)
-    errors: list[RowError] = []
     seen: dict[tuple[Any, ...], int] = {}
-    outer = session.begin_nested()
-    for row in rows:
+
+    def handle(row: SheetRow) -> bool:
         values, problems = _row_values(row, kind, parsers)
         if not problems:
             key = _key(kind, values)
@@ -170,37 +162,17 @@ def import_table(session: Session, scope: Scope, kind_key: str, data: bytes, fil
                 problems.append(RowError(row.number, column, f"与第{seen[key]}行重复 (同一学年、学校)"))
             seen.setdefault(key, row.number)
         if problems:
-            errors += problems
-            continue
-        savepoint = session.begin_nested()
-        try:
-            if kind is QUOTAS:
-                _, created = service.save_allocation(
-                    session, scope, QuotaAllocationCreate(**values), replace=True
-                )
-            else:
-                _, created = service.save_outcome(session, scope, EntryOutcomeCreate(**values), replace=True)
-            savepoint.commit()
-        except ValidationError as exc:
-            savepoint.rollback()
-            for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else None
-                message = str(err["msg"]).removeprefix("Value error, ")
-                errors.append(RowError(row.number, _header_of(kind, field), message))
-            continue
-        except EduGroupError as exc:
-            savepoint.rollback()
-            errors.append(RowError(row.number, _header_of(kind, exc.field), exc.message))
-            continue
-        if created:
-            report.created += 1
+            raise RowProblem.of([(p.column, p.message) for p in problems])
+        if kind is QUOTAS:
+            _, created = service.save_allocation(
+                session, scope, QuotaAllocationCreate(**values), replace=True
+            )
         else:
-            report.updated += 1
-    if errors or not rows:
-        outer.rollback()
-        raise ImportFailed(filename, errors or [RowError(2, "文件", "没有数据行")])
-    outer.commit()
-    return report
+            _, created = service.save_outcome(session, scope, EntryOutcomeCreate(**values), replace=True)
+        return created
+
+    created = apply_rows(session, filename, rows, handle, lambda f: _header_of(kind, f))
+    return ImportReport(kind.label, created=sum(created), updated=len(created) - sum(created))
 
 
 def import_file(session: Session, scope: Scope, kind_key: str, path: Path) -> ImportReport:

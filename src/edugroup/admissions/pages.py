@@ -14,9 +14,9 @@ from edugroup.admissions import io, service
 from edugroup.admissions.schemas import UnitRates
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, ImportFailed
+from edugroup.core.pages import PageScope, check_csrf, language_of, render
 from edugroup.core.scope import Scope
 from edugroup.surveys.charts import Bar, bar_chart
-from edugroup.web.routes import PageScope, check_csrf, language_of, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,25 +18,12 @@ from edugroup.admissions.schemas import (
     QuotaAllocationUpdate,
 )
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 from edugroup.core.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/admissions", tags=["admissions"])
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="school year (2025 = the 2026 中考)")]
-
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def download(data: bytes, filename: str) -> Response:
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _format(format: str) -> str:
-    return "csv" if format == "csv" else "xlsx"
 
 
 def _allocation(a: QuotaAllocation) -> QuotaAllocationRead:
@@ -86,14 +73,14 @@ def create_allocation(data: QuotaAllocationCreate, session: Db, scope: ApiScope)
 @router.get("/quotas/template")
 def quota_template(format: str = "xlsx") -> Response:
     """Empty import template with Chinese headers."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.template_file(io.QUOTAS.key, fmt), f"quota-allocations-template.{fmt}")
 
 
 @router.get("/quotas/export")
 def export_allocations(session: Db, scope: ApiScope, format: str = "xlsx", year: Year = None) -> Response:
     """Quota allocations in scope, in the import layout."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.export_file(session, scope, io.QUOTAS.key, fmt, year), f"quota-allocations.{fmt}")
 
 
@@ -143,14 +130,14 @@ def create_outcome(data: EntryOutcomeCreate, session: Db, scope: ApiScope) -> En
 @router.get("/entries/template")
 def outcome_template(format: str = "xlsx") -> Response:
     """Empty import template with Chinese headers."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.template_file(io.OUTCOMES.key, fmt), f"entry-outcomes-template.{fmt}")
 
 
 @router.get("/entries/export")
 def export_outcomes(session: Db, scope: ApiScope, format: str = "xlsx", year: Year = None) -> Response:
     """Entry outcomes in scope, in the import layout."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.export_file(session, scope, io.OUTCOMES.key, fmt, year), f"entry-outcomes.{fmt}")
 
 

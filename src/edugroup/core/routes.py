@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from edugroup.core import audit
 from edugroup.core.auth import authenticate, issue_token
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download
 from edugroup.core.schemas import AuditRead, MeRead, TokenRead, TokenRequest
 from edugroup.core.tabular import write_csv, write_xlsx
 
@@ -64,13 +65,5 @@ def export_audit(session: Db, scope: ApiScope, format: str = "xlsx") -> Response
     """The audit log as .xlsx or .csv."""
     rows = [audit.entry_row(e) for e in audit.list_entries(session, scope, limit=1_000_000)]
     if format == "csv":
-        return Response(
-            write_csv(audit.AUDIT_HEADERS, rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-        )
-    return Response(
-        write_xlsx(audit.AUDIT_HEADERS, rows, title="审计日志"),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'},
-    )
+        return download(write_csv(audit.AUDIT_HEADERS, rows), "audit.csv")
+    return download(write_xlsx(audit.AUDIT_HEADERS, rows, title="审计日志"), "audit.xlsx")

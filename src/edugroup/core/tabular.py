@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,28 @@ def parse_date(value: Any) -> date | None:
     if len(parts) != 3:
         raise ValueError(f"不是日期: {value}")
     return date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: a whole float (Excel's 1001.0) without its ".0", other values stripped."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def choice(
+    labels: dict[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None
+) -> Callable[[Any], Any]:
+    """A parser of an enum cell: its Chinese label, an alias or the enum's own value."""
+    reverse = {label: member for member, label in labels.items()} | (aliases or {})
+
+    def parse(value: Any) -> Any:
+        text = cell_text(value)
+        if text in reverse:
+            return reverse[text]
+        try:
+            return enum_type(text)
+        except ValueError:
+            raise ValueError(f"应为 {' / '.join(labels.values())} 之一, 而不是「{text}」") from None
+
+    return parse

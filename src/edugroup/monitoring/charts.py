@@ -226,3 +226,81 @@ def line_chart(
     total = height - lower + 26 + legend_height
     parts[0] = parts[0].replace(f'viewBox="0 0 {width} {height}"', f'viewBox="0 0 {width} {total:.0f}"')
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One row of an interval chart: a name, an estimate with its interval, and whether to mark the row."""
+
+    name: str
+    estimate: float
+    lower: float
+    upper: float
+    marked: bool = False
+
+
+def interval_chart(
+    rows: Sequence[Interval],
+    *,
+    title: str,
+    marked_name: str = "相对薄弱学校",
+    fmt: Callable[[float], str] = number,
+    chart_id: str = "intervals",
+) -> Markup:
+    """Horizontal intervals (a forest plot) around a zero line: one row per entity, best first as given.
+
+    An interval wholly above 0 is green, wholly below red, across 0 grey; a marked row (a weaker school) has
+    a triangle before its name and a bold label.
+    """
+    values = [v for r in rows for v in (r.lower, r.upper)] + [0.0]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.05 or 1.0
+    low, high = low - pad, high + pad
+    width, left, right, upper, row_h = 760, 200, 24, 40, 22
+    plot_w = width - left - right
+    height = upper + row_h * max(len(rows), 1) + 36
+
+    def x_of(value: float) -> float:
+        return left + plot_w * (value - low) / (high - low)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{escape(chart_id)}" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height + 24}" width="100%" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="8" y="18" font-size="14" font-weight="600" {_FONT}>{escape(title)}</text>',
+    ]
+    bottom = upper + row_h * max(len(rows), 1)
+    for tick in _ticks(low, high):
+        x = x_of(tick)
+        parts.append(f'<line x1="{x:.1f}" y1="{upper - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#e5e7eb"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle" {_FONT}>{fmt(tick)}</text>'
+        )
+    zero = x_of(0.0)
+    parts.append(f'<line x1="{zero:.1f}" y1="{upper - 6}" x2="{zero:.1f}" y2="{bottom}" stroke="#111827"/>')
+    for k, r in enumerate(rows):
+        y = upper + row_h * k + row_h / 2
+        colour = "#15803d" if r.lower > 0 else "#b91c1c" if r.upper < 0 else "#6b7280"
+        label = ("▲ " if r.marked else "") + r.name
+        weight = ' font-weight="700" fill="#a16207"' if r.marked else ""
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4:.1f}" font-size="12" text-anchor="end"{weight} {_FONT}'
+            f' class="{"marked" if r.marked else "row"}">{escape(label[:16])}</text>'
+        )
+        parts.append(
+            f'<line x1="{x_of(r.lower):.1f}" y1="{y:.1f}" x2="{x_of(r.upper):.1f}" y2="{y:.1f}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<circle cx="{x_of(r.estimate):.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{escape(r.name)}: '
+            f"{fmt(r.estimate)} [{fmt(r.lower)}, {fmt(r.upper)}]</title></circle>"
+        )
+    legend_y = bottom + 34
+    parts.append(
+        f'<text x="8" y="{legend_y}" font-size="12" {_FONT}>'
+        f'<tspan fill="#15803d">● 显著为正</tspan>  <tspan fill="#6b7280">● 不显著</tspan>  '
+        f'<tspan fill="#b91c1c">● 显著为负</tspan>  <tspan fill="#a16207" font-weight="700">▲ {escape(marked_name)}</tspan>'
+        "</text>"
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))

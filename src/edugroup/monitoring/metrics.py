@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -156,3 +157,36 @@ def difference_rate(
     if params.get("result") == "pass_rate":
         column = "cv_pass_rate" if params.get("counted", "enrolled") == "enrolled" else "cv_pass_rate_tested"
     return _measure(entities, stages, "differences", column, fixed)
+
+
+@register_metric("monitoring.value_added")
+def value_added(
+    ctx: EvalContext, entities: Sequence[EntityRef], period: Period, params: dict[str, Any]
+) -> list[Measurement]:
+    """A school's value-added in each counting exam of the period, per stage and subject (HK-19).
+
+    method=reml: the empirical-Bayes effect of the region-wide random-intercept model score ~ prior +
+    (1 | school); method=residual_mean: the mean OLS residual. bound=estimate gives the effect, bound=lower the
+    lower bound of its interval at `confidence` (HK-19: lower 95% bound > 0, i.e. significantly positive).
+    A school without results (or without prior scores) in an exam has no measurement for it (no data).
+    """
+    from edugroup.monitoring import effects
+
+    method = str(params.get("method", "reml"))
+    z = effects.z_of(float(params.get("confidence", 0.95)))
+    lower = params.get("bound", "estimate") == "lower"
+    wanted = {ref.id for ref in entities if ref.type == "school"}
+    result: list[Measurement] = []
+    for exam in counting_exams(ctx, period):
+        frame: pl.DataFrame = ctx.cached(
+            ("monitoring.value_added", exam.id, method),
+            partial(effects.exam_effects, ctx.session, exam, method=method),
+        )
+        evidence = (f"exams:{exam.id}",)
+        for subject, school_id, effect, se in frame.select(
+            "subject", "school_id", "effect", "se"
+        ).iter_rows():
+            if school_id in wanted:
+                value = effect - z * se if lower else effect
+                result.append(Measurement(school_id, value, evidence, _key(exam.stage.value, subject, False)))
+    return result

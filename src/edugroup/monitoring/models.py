@@ -121,3 +121,22 @@ class ExamResult(Base):
     sat: Mapped[bool] = mapped_column(Boolean)
     sex: Mapped[str | None] = mapped_column(String(1))  # covariate: M / F
     ses: Mapped[float | None] = mapped_column(Float)  # covariate: 家庭社会经济地位指数
+
+
+class ScienceIndexConfig(TimestampMixin, Base):
+    """A region's science-literacy index (虹优指数, HK-26): which results it is built from, weights and scale.
+
+    `components` lists {"subject": <exam subject>, "weight": <positive number>}; the index of a student in an
+    exam of `grade` is the weighted mean of the components' scores rescaled to 0–`scale_max` (every component
+    needed), a school's the mean over its students with an index.
+    """
+
+    __tablename__ = "science_index_configs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(50), default="虹优指数")
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    components: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    scale_max: Mapped[float] = mapped_column(Float, default=100.0)
+    note: Mapped[str | None] = mapped_column(String(500))

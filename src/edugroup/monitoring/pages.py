@@ -12,16 +12,17 @@ import polars as pl
 from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, Forbidden
+from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
-from edugroup.monitoring import charts, jobs, service
+from edugroup.monitoring import charts, effects, jobs, programme, service, students
 from edugroup.monitoring.models import EXAM_STAGE_LABELS, Exam
 from edugroup.monitoring.routes import JobTransactions
 from edugroup.monitoring.schemas import ExamCreate
 from edugroup.org import service as org_service
-from edugroup.web.routes import PageScope, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -270,6 +271,107 @@ def report_sheets(report: service.UnitReport) -> list[tuple[list[str], list[list
     return [(results, rows), (spread_headers, spreads), (trend_headers, trend)]
 
 
+SIGNIFICANCE_LABELS = {"positive": "显著为正", "negative": "显著为负", "none": "不显著"}
+
+
+def value_added_of(
+    session: Session, scope: Scope, report: service.UnitReport, method: str = "reml"
+) -> effects.ValueAdded | None:
+    """The value-added of the report's exam for the unit's schools (all schools on the region's page)."""
+    if report.exam is None:
+        return None
+    return effects.value_added(
+        session,
+        scope,
+        report.exam,
+        level=report.level,
+        entity_id=report.entity_id,
+        method=method,
+    )
+
+
+def value_added_charts(va: effects.ValueAdded | None) -> list[Any]:
+    """One interval chart per subject: the schools' effects with their intervals, weaker schools marked."""
+    if va is None:
+        return []
+    result = []
+    for k, subject in enumerate(va.exam.subjects):
+        part = va.schools.filter(pl.col("subject") == subject).sort("effect", descending=True)
+        if not part.height:
+            continue
+        rows = [
+            charts.Interval(r["entity_name"], r["effect"], r["lower"], r["upper"], bool(r["weaker"]))
+            for r in part.to_dicts()
+        ]
+        result.append(
+            charts.interval_chart(
+                rows,
+                title=f"{subject} · 学校增值 ({va.confidence * 100:.0f}% 置信区间)",
+                chart_id=f"value-added-{k}",
+            )
+        )
+    return result
+
+
+def value_added_sheet(va: effects.ValueAdded | None) -> tuple[list[str], list[list[Any]]]:
+    """The value-added as a sheet: schools, then groups and districts, per subject."""
+    headers = [
+        "对象类型",
+        "对象",
+        "学科",
+        "相对薄弱学校",
+        "增值",
+        "标准误",
+        "区间下限",
+        "区间上限",
+        "显著性",
+        "学生数",
+        "上一学年增值",
+        "同比变化",
+        "方法",
+    ]
+    if va is None:
+        return headers, []
+    method = effects.METHOD_LABELS[va.method]
+    rows: list[list[Any]] = [
+        [
+            "学校",
+            r["entity_name"],
+            r["subject"],
+            "是" if r["weaker"] else "否",
+            _round(r["effect"], 3),
+            _round(r["se"], 3),
+            _round(r["lower"], 3),
+            _round(r["upper"], 3),
+            SIGNIFICANCE_LABELS[r["significance"]],
+            r["n"],
+            _round(r["previous"], 3),
+            _round(r["change"], 3),
+            method,
+        ]
+        for r in va.schools.sort("subject", "entity_name").to_dicts()
+    ]
+    rows += [
+        [
+            LEVEL_NAMES.get(r["level"], r["level"]),
+            r["entity_name"],
+            r["subject"],
+            "",
+            _round(r["effect"], 3),
+            _round(r["se"], 3),
+            _round(r["lower"], 3),
+            _round(r["upper"], 3),
+            SIGNIFICANCE_LABELS[r["significance"]],
+            r["n"],
+            None,
+            None,
+            method,
+        ]
+        for r in va.units.to_dicts()
+    ]
+    return headers, rows
+
+
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -379,10 +481,26 @@ def job_page(request: Request, session: Db, scope: PageScope, job_id: str) -> HT
 
 
 def _report_page(
-    request: Request, session: Db, scope: Scope, level: str, entity_id: int, exam_id: int | None
+    request: Request,
+    session: Db,
+    scope: Scope,
+    level: str,
+    entity_id: int,
+    exam_id: int | None,
+    method: str = "reml",
 ) -> HTMLResponse:
     report = service.unit_report(session, scope, level, entity_id, exam_id=exam_id)
     labels, trend = trend_rows(report)
+    va = value_added_of(session, scope, report, method)
+    prizes = (
+        [
+            p
+            for p in effects.prize_ranking(session, scope, report.exam.school_year, method=method)
+            if level == "region" or p.group_id == entity_id
+        ]
+        if report.exam is not None
+        else []
+    )
     return _render(
         request,
         "monitoring/report.html",
@@ -395,24 +513,88 @@ def _report_page(
         trend_labels=labels,
         trend=trend,
         charts=report_charts(report),
+        va=va,
+        prizes=prizes,
+        va_charts=value_added_charts(va),
+        va_methods=effects.METHOD_LABELS,
+        significance_labels=SIGNIFICANCE_LABELS,
         export_base=f"/api/v1/monitoring/{'groups' if level == 'group' else 'regions'}/{entity_id}/export",
         page_base=f"/monitoring/{'groups' if level == 'group' else 'regions'}/{entity_id}",
         level_names=LEVEL_NAMES,
     )
 
 
+@router.get("/monitoring/programmes/{group_id}", response_class=HTMLResponse)
+def programme_page(request: Request, session: Db, scope: PageScope, group_id: int) -> HTMLResponse:
+    """QP-10: the pilot schools' value-added at each stage of the programme, against the baseline."""
+    found = programme.programme_evaluation(session, scope, group_id)
+    by_school: dict[str, dict[int, programme.StagePoint]] = {}
+    for point in found.points:
+        by_school.setdefault(point.school_name, {})[point.school_year] = point
+    return render(
+        request,
+        "monitoring/programme.html",
+        scope=scope,
+        evaluation=found,
+        by_school=by_school,
+        year_stages={
+            year: [
+                programme.STAGE_LABELS[s] for s in programme.stages_of(year, found.first_year, found.length)
+            ]
+            for year in found.years
+        },
+    )
+
+
 @router.get("/monitoring/groups/{group_id}", response_class=HTMLResponse)
 def group_page(
-    request: Request, session: Db, scope: PageScope, group_id: int, exam_id: int | None = None
+    request: Request,
+    session: Db,
+    scope: PageScope,
+    group_id: int,
+    exam_id: int | None = None,
+    method: str = "reml",
 ) -> HTMLResponse:
-    return _report_page(request, session, scope, "group", group_id, exam_id)
+    return _report_page(request, session, scope, "group", group_id, exam_id, method)
 
 
 @router.get("/monitoring/regions/{region_id}", response_class=HTMLResponse)
 def region_page(
-    request: Request, session: Db, scope: PageScope, region_id: int, exam_id: int | None = None
+    request: Request,
+    session: Db,
+    scope: PageScope,
+    region_id: int,
+    exam_id: int | None = None,
+    method: str = "reml",
 ) -> HTMLResponse:
     if not scope.is_bureau:
         service.check_unit(session, scope, "region", region_id)  # 404 for another region
         raise Forbidden("区域学业质量监测页面仅限教育局管理员; 请查看本集团的监测页面")
-    return _report_page(request, session, scope, "region", region_id, exam_id)
+    return _report_page(request, session, scope, "region", region_id, exam_id, method)
+
+
+# --- students: the 数字画像 (HK-26) -----------------------------------------------------------------------------
+
+
+@router.get("/students", response_class=HTMLResponse)
+def students_page(
+    request: Request, session: Db, scope: PageScope, school_id: int | None = None, q: str | None = None
+) -> HTMLResponse:
+    found = students.list_students(session, scope, school_id=school_id, q=q)
+    names = service.names(session, scope.region_id) if scope.region_id else {}
+    return _render(
+        request,
+        "students/list.html",
+        scope=scope,
+        students=found,
+        school_names={k[1]: v for k, v in names.items() if k[0] == "school"},
+        q=q or "",
+        limit=students.STUDENT_LIMIT,
+    )
+
+
+@router.get("/students/{student_id}", response_class=HTMLResponse)
+def student_page(request: Request, session: Db, scope: PageScope, student_id: int) -> HTMLResponse:
+    found = students.profile(session, scope, student_id)
+    subjects = sorted({s for r in found.results for s in r["subjects"]})
+    return _render(request, "students/profile.html", scope=scope, profile=found, subjects=subjects)

@@ -12,7 +12,7 @@ from edugroup.core.db import transaction
 from edugroup.core.deps import ApiScope, Db
 from edugroup.core.errors import Forbidden, InvalidInput
 from edugroup.core.tabular import write_csv, write_xlsx
-from edugroup.monitoring import io, jobs, service
+from edugroup.monitoring import effects, io, jobs, programme, service, students
 from edugroup.monitoring.schemas import (
     DifferenceRead,
     ExamCreate,
@@ -187,6 +187,127 @@ def exam_difference_rates(exam_id: int, session: Db, scope: ApiScope) -> list[di
     return differences.to_dicts()
 
 
+def _list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _value_added_body(va: effects.ValueAdded) -> dict[str, Any]:
+    columns = ["subject", "entity_id", "entity_name", "effect", "se", "lower", "upper", "significance", "n"]
+    return {
+        "exam_id": va.exam.id,
+        "method": va.method,
+        "confidence": va.confidence,
+        "covariates": list(va.covariates),
+        "previous_exam_id": va.previous.id if va.previous else None,
+        "schools": va.schools.select(*columns, "weaker", "previous", "change").to_dicts(),
+        "units": va.units.select("level", *columns, "n_schools").to_dicts(),
+    }
+
+
+@router.get("/exams/{exam_id}/value-added")
+def exam_value_added(
+    exam_id: int,
+    session: Db,
+    scope: ApiScope,
+    method: str = "reml",
+    confidence: float = 0.95,
+    covariates: Annotated[str | None, Query(description="comma-separated: sex, ses")] = None,
+) -> dict[str, Any]:
+    """School effects (empirical-Bayes, se, interval) and group/district effects per subject (HK-19)."""
+    va = effects.exam_value_added(
+        session, scope, exam_id, method=method, confidence=confidence, covariates=_list(covariates)
+    )
+    return _value_added_body(va)
+
+
+@router.get("/prizes")
+def prizes(
+    session: Db,
+    scope: ApiScope,
+    school_year: int,
+    shares: Annotated[str | None, Query(description="一/二/三等奖比例, e.g. 0.2,0.3,0.5")] = None,
+    method: str = "reml",
+) -> list[dict[str, Any]]:
+    """Co-build pairs ranked by value-added into first, second and third prizes (OH-14)."""
+    try:
+        ratios = [float(v) for v in _list(shares)] or None
+    except ValueError as exc:
+        raise InvalidInput("比例须为数字", field="shares") from exc
+    return [
+        r.to_dict() for r in effects.prize_ranking(session, scope, school_year, shares=ratios, method=method)
+    ]
+
+
+def _config_body(config: Any) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    return {
+        "name": config.name,
+        "grade": config.grade,
+        "components": config.components,
+        "scale_max": config.scale_max,
+        "note": config.note,
+    }
+
+
+@router.get("/science-index")
+def get_science_index(session: Db, scope: ApiScope) -> dict[str, Any] | None:
+    """The region's science-literacy index configuration (虹优指数, HK-26), or null."""
+    return _config_body(students.get_index_config(session, scope))
+
+
+@router.put("/science-index")
+def set_science_index(data: students.IndexConfigWrite, session: Db, scope: ApiScope) -> dict[str, Any] | None:
+    """Sets the region's index: exam grade, components (subjects and weights) and scale (bureau)."""
+    return _config_body(students.set_index_config(session, scope, data))
+
+
+@router.get("/exams/{exam_id}/science-index")
+def exam_science_index(exam_id: int, session: Db, scope: ApiScope) -> dict[str, Any]:
+    """Each school's mean index in the exam (students with every component), in the caller's scope."""
+    found = students.exam_index(session, scope, exam_id)
+    return {
+        "exam_id": found.exam.id,
+        "config": _config_body(found.config),
+        "schools": found.schools.to_dicts(),
+    }
+
+
+@router.get("/students/{student_id}/profile")
+def student_profile(student_id: int, session: Db, scope: ApiScope) -> dict[str, Any]:
+    """A student's profile (数字画像): results across years, the index, courses and activities (HK-26)."""
+    return students.profile_dict(students.profile(session, scope, student_id))
+
+
+@router.get("/programmes/{group_id}/stages")
+def programme_stages(group_id: int, session: Db, scope: ApiScope) -> dict[str, Any]:
+    """Staged value-added of a programme's pilot schools: baseline, yearly, mid-term, final (QP-10)."""
+    found = programme.programme_evaluation(session, scope, group_id)
+    return {
+        "group_id": found.group.id,
+        "first_year": found.first_year,
+        "length": found.length,
+        "baseline_year": found.baseline_year,
+        "baseline_moved": found.baseline_moved,
+        "points": [
+            {
+                "school_id": p.school_id,
+                "school_name": p.school_name,
+                "school_year": p.school_year,
+                "stages": list(p.stages),
+                "effect": p.effect,
+                "se": p.se,
+                "lower": p.lower,
+                "upper": p.upper,
+                "n": p.n,
+                "change_from_baseline": p.change,
+                "exams": list(p.exams),
+            }
+            for p in found.points
+        ],
+    }
+
+
 @router.get("/groups/{group_id}/export")
 def export_group(
     group_id: int, session: Db, scope: ApiScope, exam_id: int | None = None, format: str = "xlsx"
@@ -206,7 +327,7 @@ def export_region(
 def _export_unit(
     session: Session, scope: Any, level: str, entity_id: int, exam_id: int | None, format: str
 ) -> Response:
-    from edugroup.monitoring.pages import report_sheets
+    from edugroup.monitoring.pages import report_sheets, value_added_of, value_added_sheet
 
     if level == "region" and not scope.is_bureau:
         service.check_unit(session, scope, "region", entity_id)  # 404 for another region
@@ -216,7 +337,8 @@ def _export_unit(
     fmt = _format(format)
     if fmt == "csv":
         return download(write_csv(headers, rows), f"monitoring-{level}-{entity_id}.csv")
-    return download(_workbook(report_sheets(report)), f"monitoring-{level}-{entity_id}.xlsx")
+    sheets = [*report_sheets(report), value_added_sheet(value_added_of(session, scope, report))]
+    return download(_workbook(sheets), f"monitoring-{level}-{entity_id}.xlsx")
 
 
 def _workbook(sheets: list[tuple[list[str], list[list[Any]]]]) -> bytes:
@@ -225,7 +347,7 @@ def _workbook(sheets: list[tuple[list[str], list[list[Any]]]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    titles = ["学校成绩", "校际差异率", "历年趋势"]
+    titles = ["学校成绩", "校际差异率", "历年趋势", "增值评价"]
     workbook = Workbook()
     first = workbook.active
     assert first is not None

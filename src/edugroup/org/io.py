@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugroup.core.errors import EduGroupError, ImportFailed, RowError
+from edugroup.core.imports import RowProblem, apply_rows
 from edugroup.core.scope import Scope
 from edugroup.core.tabular import SheetRow, parse_date, read_table, write_csv, write_xlsx
 from edugroup.org import service
@@ -118,25 +117,19 @@ class ImportReport:
         return f"{KIND_LABELS[self.kind]}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
-class _RowProblem(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        self.column = column
-        self.message = message
-
-
 def _values(row: SheetRow, columns: Sequence[Column]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for col in columns:
         raw = row.cells.get(col.header)
         if raw is None:
             if col.required:
-                raise _RowProblem(col.header, "必填项为空")
+                raise RowProblem(col.header, "必填项为空")
             continue
         parser = _PARSERS.get(col.field, lambda v: str(v) if not isinstance(v, str) else v)
         try:
             values[col.field] = parser(raw)
         except (ValueError, TypeError) as exc:
-            raise _RowProblem(col.header, str(exc) or f"无法识别的值「{raw}」") from None
+            raise RowProblem(col.header, str(exc) or f"无法识别的值「{raw}」") from None
     return values
 
 
@@ -154,7 +147,7 @@ def _code_lookup(session: Session, model: Any, region_id: int | None, header: st
 
     def lookup(code: str) -> int:
         if code not in ids:
-            raise _RowProblem(header, f"代码「{code}」不存在")
+            raise RowProblem(header, f"代码「{code}」不存在")
         return int(ids[code])
 
     return lookup
@@ -165,38 +158,11 @@ def import_table(session: Session, scope: Scope, kind: str, data: bytes, filenam
     scope.require_bureau(f"导入{KIND_LABELS[kind]}")
     columns = COLUMNS[kind]
     rows = read_table(data, filename, required=[c.header for c in columns if c.required])
-    report = ImportReport(kind)
-    errors: list[RowError] = []
     handler = {"schools": _import_school, "groups": _import_group, "memberships": _import_membership}[kind]
-    outer = session.begin_nested()
-    for row in rows:
-        savepoint = session.begin_nested()
-        try:
-            created = handler(session, scope, row)
-            savepoint.commit()
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-        except _RowProblem as problem:
-            savepoint.rollback()
-            errors.append(RowError(row.number, problem.column, problem.message))
-        except ValidationError as exc:
-            savepoint.rollback()
-            for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else None
-                message = str(err["msg"]).removeprefix("Value error, ")
-                errors.append(RowError(row.number, _header_of(columns, field), message))
-        except EduGroupError as exc:
-            savepoint.rollback()
-            errors.append(RowError(row.number, _header_of(columns, exc.field), exc.message))
-    if errors:
-        outer.rollback()
-        raise ImportFailed(filename, errors)
-    outer.commit()
-    if not rows:
-        raise ImportFailed(filename, [RowError(2, "文件", "没有数据行")])
-    return report
+    created = apply_rows(
+        session, filename, rows, lambda row: handler(session, scope, row), lambda f: _header_of(columns, f)
+    )
+    return ImportReport(kind, created=sum(created), updated=len(created) - sum(created))
 
 
 def _import_school(session: Session, scope: Scope, row: SheetRow) -> bool:
@@ -232,7 +198,7 @@ def _import_group(session: Session, scope: Scope, row: SheetRow) -> bool:
             service.update_group(session, scope, group.id, GroupUpdate(dissolved_on=dissolved))
         return True
     if values["mode"] != existing.mode:
-        raise _RowProblem(
+        raise RowProblem(
             "模式", f"集团已存在, 模式为{MODE_LABELS[existing.mode]}, 不能改为{MODE_LABELS[values['mode']]}"
         )
     values.pop("code")

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Response, UploadFile
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 from edugroup.core.errors import NotFound
 from edugroup.org import io, service
 from edugroup.org.models import GroupMode
@@ -184,17 +185,6 @@ def delete_membership(membership_id: int, session: Db, scope: ApiScope) -> Respo
     return Response(status_code=204)
 
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def file_response(data: bytes, filename: str) -> Response:
-    """A download with the right content type."""
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
 def _kind(kind: str) -> str:
     if kind not in io.COLUMNS:
         raise NotFound(f"没有 {kind} 这种数据 (可用: {', '.join(io.COLUMNS)})")
@@ -204,15 +194,15 @@ def _kind(kind: str) -> str:
 @router.get("/templates/{kind}")
 def download_template(kind: str, format: str = "xlsx") -> Response:
     """Empty import template (schools, groups, memberships) with Chinese headers."""
-    fmt = "csv" if format == "csv" else "xlsx"
-    return file_response(io.template_file(_kind(kind), fmt), f"{kind}-template.{fmt}")
+    fmt = table_format(format)
+    return download(io.template_file(_kind(kind), fmt), f"{kind}-template.{fmt}")
 
 
 @router.get("/export/{kind}")
 def export_table(kind: str, session: Db, scope: ApiScope, format: str = "xlsx") -> Response:
     """Schools, groups or memberships in scope, in the import layout."""
-    fmt = "csv" if format == "csv" else "xlsx"
-    return file_response(io.export_file(session, scope, _kind(kind), fmt), f"{kind}.{fmt}")
+    fmt = table_format(format)
+    return download(io.export_file(session, scope, _kind(kind), fmt), f"{kind}.{fmt}")
 
 
 @router.post("/import/{kind}")

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from edugroup.core.deps import Db
+from edugroup.core.pages import PageScope, render
 from edugroup.core.periods import school_year_of, semester_of
 from edugroup.org import service as org_service
 from edugroup.policy import service
 from edugroup.policy.engine import ENTITY_LABELS, VERDICT_LABELS, Row
-from edugroup.web.routes import PageScope, render
 
 router = APIRouter(include_in_schema=False)
 EVIDENCE_PAGES = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, UploadFile
+from fastapi import APIRouter, UploadFile
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download
 from edugroup.policy import output, service
 
 router = APIRouter(prefix="/api/v1", tags=["policy"])
@@ -49,9 +50,5 @@ def compliance(
     """Rows of (clause, entity, period, value, threshold, verdict, evidence) for the caller's scope."""
     evaluation = service.run_compliance(session, scope, pack, year=year, semester=semester, group_id=group_id)
     if format == "xlsx":
-        return Response(
-            output.to_xlsx(evaluation),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="compliance-{pack}-{year}.xlsx"'},
-        )
+        return download(output.to_xlsx(evaluation), f"compliance-{pack}-{year}.xlsx")
     return [row.to_json() for row in evaluation.rows]

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError
+from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.periods import school_year_of
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.org.models import QualityTier
 from edugroup.rotation import service
 from edugroup.rotation.schemas import DemandCreate
-from edugroup.web.routes import PageScope, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download
 from edugroup.rotation import io, service
 from edugroup.rotation.models import RotationDemand, RotationPlan, RotationPlanRow
 from edugroup.rotation.schemas import (
@@ -16,7 +17,6 @@ from edugroup.rotation.schemas import (
     PlanRowRead,
     PlanRowUpdate,
 )
-from edugroup.teachers.routes import download
 
 router = APIRouter(prefix="/api/v1/rotation", tags=["rotation plans"])
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.errors import ImportFailed, RowError
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, read_table, write_csv, write_xlsx
 from edugroup.surveys import service
 from edugroup.surveys.models import RESPONDENT_LABELS, Questionnaire, QuestionnaireItem, RespondentKind
 
@@ -41,12 +41,6 @@ class ImportReport:
         return f"答卷: 新增 {self.created} 份, 替换 {self.replaced} 份"
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def item_header(item: QuestionnaireItem) -> str:
     """The template's header of an item: its code, a space, the question."""
     return f"{item.code} {item.text}"
@@ -61,7 +55,7 @@ def parse_answer(questionnaire: Questionnaire, value: Any) -> int:
     """An answer on the questionnaire's scale, from a number or a scale label; ValueError naming the scale."""
     low, high = questionnaire.scale_min, questionnaire.scale_max
     labels = {label: int(k) for k, label in (questionnaire.scale_labels or {}).items()}
-    text = _text(value)
+    text = cell_text(value)
     number: int | None = None
     if text in labels:
         number = labels[text]
@@ -80,7 +74,7 @@ def parse_answer(questionnaire: Questionnaire, value: Any) -> int:
 
 
 def _kind(questionnaire: Questionnaire, value: Any) -> RespondentKind:
-    text = _text(value)
+    text = cell_text(value)
     kind = _KINDS.get(text)
     if kind is None:
         raise ValueError(f"应为 {' / '.join(RESPONDENT_LABELS.values())} 之一, 而不是「{text}」")
@@ -125,13 +119,13 @@ def _parse_row(
     raw_code = row.cells.get(CODE_COLUMN)
     if raw_code is None:
         errors.append(RowError(row.number, CODE_COLUMN, "必填项为空"))
-    elif len(_text(raw_code)) > 64:
+    elif len(cell_text(raw_code)) > 64:
         errors.append(RowError(row.number, CODE_COLUMN, "答卷编号不能超过 64 个字符"))
     else:
-        code = _text(raw_code)
+        code = cell_text(raw_code)
     raw_school = row.cells.get(SCHOOL_COLUMN)
     if raw_school is not None:
-        school_code = _text(raw_school)
+        school_code = cell_text(raw_school)
         if school_code not in schools:
             target = "该集团当学年的成员校" if questionnaire.group_id is not None else "该学区的学校"
             errors.append(RowError(row.number, SCHOOL_COLUMN, f"学校代码「{school_code}」不是{target}"))

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed
+from edugroup.core.pages import PageScope, check_csrf, language_of, render
 from edugroup.core.periods import school_year_of
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
@@ -22,7 +23,6 @@ from edugroup.surveys import io, service
 from edugroup.surveys.charts import Bar, bar_chart
 from edugroup.surveys.models import DEFAULT_SCALE_LABELS, RESPONDENT_LABELS, Questionnaire, RespondentKind
 from edugroup.surveys.schemas import KindShare, QuestionnaireCreate
-from edugroup.web.routes import PageScope, check_csrf, language_of, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, UploadFile
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 from edugroup.core.errors import InvalidInput
 from edugroup.surveys import io, service
 from edugroup.surveys.models import Questionnaire
@@ -21,20 +22,6 @@ from edugroup.surveys.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"])
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def download(data: bytes, filename: str) -> Response:
-    """A file download (.xlsx or .csv)."""
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _format(format: str) -> str:
-    return "csv" if format == "csv" else "xlsx"
 
 
 def _summary(questionnaire: Questionnaire, shares: dict[int, list[KindShare]]) -> QuestionnaireSummary:
@@ -104,7 +91,7 @@ def list_responses(
 @router.get("/{questionnaire_id}/responses/template")
 def download_template(questionnaire_id: int, session: Db, scope: ApiScope, format: str = "xlsx") -> Response:
     """Empty import template of this questionnaire (its item codes as headers)."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(
         io.template_for(session, scope, questionnaire_id, fmt), f"survey-{questionnaire_id}.{fmt}"
     )
@@ -113,7 +100,7 @@ def download_template(questionnaire_id: int, session: Db, scope: ApiScope, forma
 @router.get("/{questionnaire_id}/responses/export")
 def export_responses(questionnaire_id: int, session: Db, scope: ApiScope, format: str = "xlsx") -> Response:
     """The questionnaire's responses in the import layout."""
-    fmt = _format(format)
+    fmt = table_format(format)
     data = io.export_file(session, scope, questionnaire_id, fmt)
     return download(data, f"survey-{questionnaire_id}-responses.{fmt}")
 

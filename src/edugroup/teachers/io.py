@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed, RowError
+from edugroup.core.errors import Forbidden, RowError
+from edugroup.core.imports import RowProblem, apply_rows
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, parse_date, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, parse_date, read_table, write_csv, write_xlsx
 from edugroup.org.models import Group, School
 from edugroup.teachers import service
 from edugroup.teachers.models import BACKBONE_TIER_LABELS, HONOUR_LABELS, Honour, Teacher
@@ -67,15 +67,9 @@ class ImportReport:
         return f"{KIND_LABEL}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _honours(value: Any) -> list[Honour]:
     found: list[Honour] = []
-    for part in _SEPARATORS.split(_text(value)):
+    for part in _SEPARATORS.split(cell_text(value)):
         if not part:
             continue
         honour = _HONOURS.get(part) or (Honour(part) if part in Honour.__members__ else None)
@@ -87,7 +81,7 @@ def _honours(value: Any) -> list[Honour]:
 
 
 def _tier(value: Any) -> int | None:
-    text = _text(value).removeprefix("五层级梯队")
+    text = cell_text(value).removeprefix("五层级梯队")
     if text in ("", "无", "否"):
         return None
     if text in _TIERS:
@@ -98,7 +92,7 @@ def _tier(value: Any) -> int | None:
 
 
 def _year(value: Any) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit() or len(text) != 4:
         raise ValueError(f"应为四位年份, 而不是「{text}」")
     return int(text)
@@ -136,7 +130,7 @@ def _row_values(row: SheetRow, lookups: Lookups) -> tuple[dict[str, Any], list[R
                 errors.append(RowError(row.number, col.header, "必填项为空"))
             continue
         try:
-            value = _PARSERS.get(col.field, _text)(raw)
+            value = _PARSERS.get(col.field, cell_text)(raw)
             if col.field == "school_id":
                 if value not in lookups.schools:
                     raise ValueError(f"学校代码「{value}」不存在")
@@ -166,58 +160,30 @@ def import_teachers(session: Session, scope: Scope, data: bytes, filename: str) 
     assert scope.region_id is not None
     rows = read_table(data, filename, required=[c.header for c in COLUMNS if c.required])
     lookups = Lookups(session, scope.region_id)
-    report = ImportReport()
-    errors: list[RowError] = []
     seen: dict[str, int] = {}
-    outer = session.begin_nested()
-    for row in rows:
+
+    def handle(row: SheetRow) -> bool:
         values, problems = _row_values(row, lookups)
         number = values.get("staff_number")
         if number is not None and number in seen:
             problems.append(RowError(row.number, "工号", f"与第{seen[number]}行的工号重复"))
         if problems:
-            errors += problems
-            continue
+            raise RowProblem.of([(p.column, p.message) for p in problems])
         seen[str(number)] = row.number
-        savepoint = session.begin_nested()
-        try:
-            existing = session.scalar(select(Teacher).where(Teacher.staff_number == number))
-            if existing is None:
-                service.create_teacher(session, scope, TeacherCreate(**values))
-                report.created += 1
-            elif existing.region_id != scope.region_id:
-                raise _RowProblem("工号", f"工号 {number} 已被其他区使用")
-            else:
-                service.get_teacher(session, scope, existing.id)
-                full = {"honours": [], **{f: None for f in _CLEARABLE}, **values}
-                full.pop("staff_number")
-                service.update_teacher(session, scope, existing.id, TeacherUpdate(**full))
-                report.updated += 1
-            savepoint.commit()
-        except _RowProblem as problem:
-            savepoint.rollback()
-            errors.append(RowError(row.number, problem.column, problem.message))
-        except ValidationError as exc:
-            savepoint.rollback()
-            for err in exc.errors():
-                field = str(err["loc"][0]) if err["loc"] else None
-                message = str(err["msg"]).removeprefix("Value error, ")
-                errors.append(RowError(row.number, _header_of(field), message))
-        except EduGroupError as exc:
-            savepoint.rollback()
-            column = _header_of(exc.field) if exc.field else "工号"
-            errors.append(RowError(row.number, column, exc.message))
-    if errors or not rows:
-        outer.rollback()
-        raise ImportFailed(filename, errors or [RowError(2, "文件", "没有数据行")])
-    outer.commit()
-    return report
+        existing = session.scalar(select(Teacher).where(Teacher.staff_number == number))
+        if existing is None:
+            service.create_teacher(session, scope, TeacherCreate(**values))
+            return True
+        if existing.region_id != scope.region_id:
+            raise RowProblem("工号", f"工号 {number} 已被其他区使用")
+        service.get_teacher(session, scope, existing.id)
+        full = {"honours": [], **{f: None for f in _CLEARABLE}, **values}
+        full.pop("staff_number")
+        service.update_teacher(session, scope, existing.id, TeacherUpdate(**full))
+        return False
 
-
-class _RowProblem(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        self.column = column
-        self.message = message
+    created = apply_rows(session, filename, rows, handle, _header_of, unnamed_column="工号")
+    return ImportReport(created=sum(created), updated=len(created) - sum(created))
 
 
 def import_teachers_file(session: Session, scope: Scope, path: Path) -> ImportReport:

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, ImportFailed
+from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.teachers import io, rotations, service
 from edugroup.teachers.models import BACKBONE_TIER_LABELS, HONOUR_LABELS, ROTATION_MODE_LABELS, Honour
 from edugroup.teachers.schemas import EligibilityRuleCreate
-from edugroup.web.routes import PageScope, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 500

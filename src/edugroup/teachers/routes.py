@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 from edugroup.core.errors import EduGroupError
 from edugroup.teachers import io, rotations, service
 from edugroup.teachers.models import Honour, Rotation, Teacher
@@ -33,20 +34,6 @@ from edugroup.teachers.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["teachers"])
-
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def download(data: bytes, filename: str) -> Response:
-    """A file download with the right content type."""
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _format(format: str) -> str:
-    return "csv" if format == "csv" else "xlsx"
 
 
 def rotation_reads(session: Session, items: list[Rotation]) -> list[RotationRead]:
@@ -107,14 +94,14 @@ def create_teacher(data: TeacherCreate, session: Db, scope: ApiScope) -> Teacher
 @router.get("/teachers/template")
 def teachers_template(format: str = "xlsx") -> Response:
     """Empty import template with Chinese headers."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.template_file(fmt), f"teachers-template.{fmt}")
 
 
 @router.get("/teachers/export")
 def export_teachers(session: Db, scope: ApiScope, format: str = "xlsx") -> Response:
     """Teachers in scope, in the import layout."""
-    fmt = _format(format)
+    fmt = table_format(format)
     return download(io.export_file(session, scope, fmt), f"teachers.{fmt}")
 
 

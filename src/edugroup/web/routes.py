@@ -3,79 +3,47 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from edugroup.core import audit
-from edugroup.core.auth import authenticate, bind_actor
-from edugroup.core.deps import Db, session_user
+from edugroup.core.auth import authenticate
+from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed, Unauthorized
-from edugroup.core.models import ROLE_LABELS, Role
-from edugroup.core.scope import Scope, scope_for
-from edugroup.core.security import new_csrf_token, same_token
+from edugroup.core.models import Role
+from edugroup.core.pages import (  # re-exported: monitoring/pages.py still imports them from here
+    TEMPLATES,
+    PageScope,
+    check_csrf,
+    csrf_token,
+    error_page,
+    language_of,
+    page_scope,
+    render,
+)
+from edugroup.core.scope import Scope
+from edugroup.core.security import new_csrf_token
 from edugroup.org import io, service
-from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS, GroupMode
-from edugroup.web.i18n import LANGUAGES, translate
+from edugroup.org.models import GroupMode
+from edugroup.web.i18n import LANGUAGES
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+__all__ = [
+    "TEMPLATES",
+    "PageScope",
+    "check_csrf",
+    "csrf_token",
+    "error_page",
+    "language_of",
+    "page_scope",
+    "render",
+    "router",
+]
+
 router = APIRouter(include_in_schema=False)
-
-
-def language_of(request: Request) -> str:
-    lang = request.cookies.get("lang", "zh")
-    return lang if lang in LANGUAGES else "zh"
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = new_csrf_token()
-        request.session["csrf"] = token
-    return str(token)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page with the helpers every template uses."""
-    lang = language_of(request)
-    context.update(
-        request=request,
-        lang=lang,
-        _=lambda text: translate(text, lang),
-        csrf=csrf_token(request),
-        mode_labels=MODE_LABELS,
-        stage_labels=STAGE_LABELS,
-        tier_labels=TIER_LABELS,
-        role_labels=ROLE_LABELS,
-    )
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
-
-
-def error_page(request: Request, exc: EduGroupError, status_code: int | None = None) -> HTMLResponse:
-    return render(request, "error.html", status_code=status_code or exc.status_code, error=exc)
-
-
-def page_scope(request: Request, session: Db) -> Scope:
-    """The logged-in user's scope; not logged in sends the browser to /login."""
-    user = session_user(request, session)
-    if user is None:
-        raise Unauthorized("请先登录")
-    scope = scope_for(session, user)
-    bind_actor(session, scope)
-    return scope
-
-
-PageScope = Annotated[Scope, Depends(page_scope)]
-
-
-def check_csrf(request: Request, token: str) -> None:
-    if not same_token(token, request.session.get("csrf")):
-        raise Forbidden("表单已过期, 请刷新页面后重试 (CSRF)")
 
 
 def _safe_next(target: str | None) -> str:

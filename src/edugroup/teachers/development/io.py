@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.activities import service as activities_service
-from edugroup.core.errors import EduGroupError, ImportFailed, NotFound, RowError
+from edugroup.core.errors import NotFound
+from edugroup.core.imports import RowProblem, apply_rows, validation_problems
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, parse_date, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, choice, parse_date, read_table, write_csv, write_xlsx
 from edugroup.org.models import District
 from edugroup.teachers.development import service
 from edugroup.teachers.development.models import (
@@ -68,17 +69,11 @@ class Lookups:
         return table[code]
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 Parser = Callable[[Lookups, Any], Any]
 
 
 def _plain(_lookups: Lookups, value: Any) -> str:
-    return _text(value)
+    return cell_text(value)
 
 
 def _date(_lookups: Lookups, value: Any) -> Any:
@@ -87,13 +82,13 @@ def _date(_lookups: Lookups, value: Any) -> Any:
 
 def _number(_lookups: Lookups, value: Any) -> float:
     try:
-        return float(_text(value))
+        return float(cell_text(value))
     except ValueError:
         raise ValueError(f"应为数字, 而不是「{value}」") from None
 
 
 def _whole(_lookups: Lookups, value: Any) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text.isdigit():
         raise ValueError(f"应为数字, 而不是「{text}」")
     return int(text)
@@ -101,29 +96,19 @@ def _whole(_lookups: Lookups, value: Any) -> int:
 
 def _code(table: str, what: str) -> Parser:
     def parse(lookups: Lookups, value: Any) -> int:
-        return Lookups.one(getattr(lookups, table), _text(value), what)
+        return Lookups.one(getattr(lookups, table), cell_text(value), what)
 
     return parse
 
 
 def _choice(labels: dict[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None) -> Parser:
-    reverse = {label: member for member, label in labels.items()} | (aliases or {})
-
-    def parse(_lookups: Lookups, value: Any) -> Any:
-        text = _text(value)
-        if text in reverse:
-            return reverse[text]
-        try:
-            return enum_type(text)
-        except ValueError:
-            raise ValueError(f"应为 {' / '.join(labels.values())} 之一, 而不是「{text}」") from None
-
-    return parse
+    parse = choice(labels, enum_type, aliases)
+    return lambda _lookups, value: parse(value)
 
 
 def _person(lookups: Lookups, value: Any) -> dict[str, Any]:
     """A staff number of the region is a teacher; anything else an external expert's name."""
-    text = _text(value)
+    text = cell_text(value)
     if text in lookups.teachers:
         return {"teacher_id": lookups.teachers[text]}
     return {"expert_name": text}
@@ -484,11 +469,6 @@ class ImportReport:
         return f"{self.kind.label}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
-class _RowProblem(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
 def import_records(session: Session, scope: Scope, key: str, data: bytes, filename: str) -> ImportReport:
     """Imports one kind of record from one .xlsx or .csv file; all rows or none."""
     kind = kind_of(key)
@@ -496,68 +476,47 @@ def import_records(session: Session, scope: Scope, key: str, data: bytes, filena
     assert scope.region_id is not None
     rows = read_table(data, filename, required=[c.header for c in kind.importable if c.required])
     lookups = Lookups(session, scope.region_id)
-    report = ImportReport(kind)
-    errors: list[RowError] = []
     seen: dict[int, int] = {}
-    outer = session.begin_nested()
-    for row in rows:
+
+    def handle(row: SheetRow) -> bool:
         values, problems = parse_cells(kind, row.cells, lookups)
-        errors += [RowError(row.number, header, message) for header, message in problems]
         record_id = values.pop("id", None)
         if record_id is not None and record_id in seen:
-            errors.append(RowError(row.number, ID.header, f"与第{seen[record_id]}行的编号重复"))
-            continue
+            problems.append((ID.header, f"与第{seen[record_id]}行的编号重复"))
         if problems:
-            continue
+            raise RowProblem.of(problems)
         if record_id is not None:
             seen[record_id] = row.number
-        errors += _import_row(session, scope, kind, row, values, record_id, report)
-    if errors or not rows:
-        outer.rollback()
-        raise ImportFailed(filename, errors or [RowError(2, "文件", "没有数据行")])
-    outer.commit()
-    return report
+        try:
+            return _import_row(session, scope, kind, values, record_id)
+        except ValidationError as exc:
+            problems = [_ended_on(kind, field, message) for field, message in validation_problems(exc)]
+            raise RowProblem.of(problems) from None
+
+    created = apply_rows(session, filename, rows, handle, lambda f: header_of(kind, f))
+    return ImportReport(kind, created=sum(created), updated=len(created) - sum(created))
+
+
+def _ended_on(kind: Kind, field: str | None, message: str) -> tuple[str, str]:
+    """The column and message of a schema error; a cross-field "ended_on: …" error belongs to ended_on."""
+    if message.startswith("ended_on: "):
+        field, message = "ended_on", message.removeprefix("ended_on: ")
+    return header_of(kind, field), message
 
 
 def _import_row(
-    session: Session,
-    scope: Scope,
-    kind: Kind,
-    row: SheetRow,
-    values: dict[str, Any],
-    record_id: int | None,
-    report: ImportReport,
-) -> list[RowError]:
-    savepoint = session.begin_nested()
+    session: Session, scope: Scope, kind: Kind, values: dict[str, Any], record_id: int | None
+) -> bool:
+    """Creates the record, or updates record `record_id`; True when created."""
+    if record_id is None:
+        kind.create(session, scope, kind.create_schema(**values))
+        return True
     try:
-        if record_id is None:
-            kind.create(session, scope, kind.create_schema(**values))
-            report.created += 1
-        else:
-            try:
-                kind.get(session, scope, record_id)
-            except NotFound:
-                raise _RowProblem(f"编号 {record_id} 的记录不存在或无权查看") from None
-            kind.update(session, scope, record_id, kind.update_schema(**full_update(kind, values)))
-            report.updated += 1
-        savepoint.commit()
-        return []
-    except _RowProblem as problem:
-        savepoint.rollback()
-        return [RowError(row.number, ID.header, problem.message)]
-    except ValidationError as exc:
-        savepoint.rollback()
-        found = []
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else None
-            message = str(err["msg"]).removeprefix("Value error, ")
-            if message.startswith("ended_on: "):
-                field, message = "ended_on", message.removeprefix("ended_on: ")
-            found.append(RowError(row.number, header_of(kind, field), message))
-        return found
-    except EduGroupError as exc:
-        savepoint.rollback()
-        return [RowError(row.number, header_of(kind, exc.field), exc.message)]
+        kind.get(session, scope, record_id)
+    except NotFound:
+        raise RowProblem(ID.header, f"编号 {record_id} 的记录不存在或无权查看") from None
+    kind.update(session, scope, record_id, kind.update_schema(**full_update(kind, values)))
+    return False
 
 
 def import_file(session: Session, scope: Scope, key: str, path: Path) -> ImportReport:

@@ -17,6 +17,7 @@ from edugroup.activities.io import code_list
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed, InvalidInput
 from edugroup.core.models import Role
+from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.policy.pages import default_year
@@ -30,7 +31,6 @@ from edugroup.teachers.development.schemas import (
     StudioUpdate,
 )
 from edugroup.teachers.models import Studio, Teacher
-from edugroup.web.routes import PageScope, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, UploadFile
 
 from edugroup.core.deps import ApiScope, Db
+from edugroup.core.downloads import download, table_format
 from edugroup.core.periods import school_year_of
 from edugroup.teachers.development import io, service
 from edugroup.teachers.development.models import AssignmentRole, Certificate, MentoringPair, TrainingLevel
@@ -44,19 +45,7 @@ from edugroup.teachers.models import Studio, StudioMember
 
 router = APIRouter(prefix="/api/v1/development", tags=["teacher development"])
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int | None, Query(ge=1990, le=2100, description="school year, e.g. 2025 = 2025-09..2026-08")]
-
-
-def _download(data: bytes, filename: str) -> Response:
-    media = "text/csv; charset=utf-8" if filename.endswith(".csv") else _XLSX
-    return Response(
-        data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _format(format: str) -> str:
-    return "csv" if format == "csv" else "xlsx"
 
 
 # --- credit rule and training --------------------------------------------------------------------
@@ -407,8 +396,8 @@ def remove_studio_member(studio_id: int, teacher_id: int, session: Db, scope: Ap
 @router.get("/templates/{kind}")
 def download_template(kind: str, format: str = "xlsx") -> Response:
     """Empty import template (training, certificates, mentoring, dispatches, assignments), Chinese headers."""
-    fmt = _format(format)
-    return _download(io.template_file(io.kind_of(kind).key, fmt), f"{kind}-template.{fmt}")
+    fmt = table_format(format)
+    return download(io.template_file(io.kind_of(kind).key, fmt), f"{kind}-template.{fmt}")
 
 
 @router.get("/export/{kind}")
@@ -416,8 +405,8 @@ def export_records(
     kind: str, session: Db, scope: ApiScope, format: str = "xlsx", year: Year = None
 ) -> Response:
     """The records in scope, in the import layout (plus read-only columns and 编号)."""
-    fmt = _format(format)
-    return _download(io.export_file(session, scope, io.kind_of(kind).key, fmt, year=year), f"{kind}.{fmt}")
+    fmt = table_format(format)
+    return download(io.export_file(session, scope, io.kind_of(kind).key, fmt, year=year), f"{kind}.{fmt}")
 
 
 @router.post("/import/{kind}")
