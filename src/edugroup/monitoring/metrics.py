@@ -16,6 +16,7 @@ Evidence: `exams:<id>` for each exam read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -168,6 +169,9 @@ def value_added(
     method=reml: the empirical-Bayes effect of the region-wide random-intercept model score ~ prior +
     (1 | school); method=residual_mean: the mean OLS residual. bound=estimate gives the effect, bound=lower the
     lower bound of its interval at `confidence` (HK-19: lower 95% bound > 0, i.e. significantly positive).
+    or_gain=true also reads the year-on-year gain against the same grade's exam a school year earlier (se
+    √(se² + se_prev²)) and takes the larger of the two (lower bounds): met when either is significantly
+    positive ("进步明显").
     A school without results (or without prior scores) in an exam has no measurement for it (no data).
     """
     from edugroup.monitoring import effects
@@ -175,18 +179,36 @@ def value_added(
     method = str(params.get("method", "reml"))
     z = effects.z_of(float(params.get("confidence", 0.95)))
     lower = params.get("bound", "estimate") == "lower"
+    or_gain = bool(params.get("or_gain", False))
     wanted = {ref.id for ref in entities if ref.type == "school"}
-    result: list[Measurement] = []
-    for exam in counting_exams(ctx, period):
+
+    def school_effects(exam: Exam) -> pl.DataFrame:
         frame: pl.DataFrame = ctx.cached(
             ("monitoring.value_added", exam.id, method),
             partial(effects.exam_effects, ctx.session, exam, method=method),
         )
-        evidence = (f"exams:{exam.id}",)
-        for subject, school_id, effect, se in frame.select(
-            "subject", "school_id", "effect", "se"
-        ).iter_rows():
-            if school_id in wanted:
-                value = effect - z * se if lower else effect
-                result.append(Measurement(school_id, value, evidence, _key(exam.stage.value, subject, False)))
+        return frame
+
+    result: list[Measurement] = []
+    for exam in counting_exams(ctx, period):
+        earlier: dict[tuple[str, int], tuple[float, float]] = {}
+        previous = effects.previous_exam(ctx.session, exam) if or_gain else None
+        if previous is not None:
+            for subject, school_id, effect, se in (
+                school_effects(previous).select("subject", "school_id", "effect", "se").iter_rows()
+            ):
+                earlier[(subject, school_id)] = (effect, se)
+        for subject, school_id, effect, se in (
+            school_effects(exam).select("subject", "school_id", "effect", "se").iter_rows()
+        ):
+            if school_id not in wanted:
+                continue
+            value = effect - z * se if lower else effect
+            evidence: tuple[str, ...] = (f"exams:{exam.id}",)
+            before = earlier.get((subject, school_id))
+            if before is not None and previous is not None:
+                gain, gain_se = effect - before[0], math.hypot(se, before[1])
+                value = max(value, gain - z * gain_se if lower else gain)
+                evidence += (f"exams:{previous.id}",)
+            result.append(Measurement(school_id, value, evidence, _key(exam.stage.value, subject, False)))
     return result

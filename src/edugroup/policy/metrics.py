@@ -505,7 +505,8 @@ _DEFINITIONS: tuple[MetricDef, ...] = (
         entities=_entities("school"),
         description=(
             "学校效应 (控制前测后): method=reml 随机截距模型 REML 拟合、经验贝叶斯收缩估计 (默认), "
-            "method=residual_mean 残差均值; bound=lower 取置信区间下限 (下限 > 0 即显著为正)。"
+            "method=residual_mean 残差均值; bound=lower 取置信区间下限 (下限 > 0 即显著为正); "
+            "or_gain=true 同时看与上一学年同年级监测相比的增幅, 取两者下限的较大者。"
         ),
         params=MappingProxyType(
             {
@@ -517,6 +518,9 @@ _DEFINITIONS: tuple[MetricDef, ...] = (
                     default="estimate",
                 ),
                 "confidence": ParamSpec("number", "置信水平", default=0.95),
+                "or_gain": ParamSpec(
+                    "bool", "或同比进步: 取增值下限与同比增幅下限中较大者 (任一显著为正即达标)", default=False
+                ),
             }
         ),
         breakdowns=_breakdowns("subject"),
