@@ -318,3 +318,52 @@ def test_oh10_every_alliance_school_needs_a_studio_member(world):
         founded_on=date(2025, 9, 1),
     )
     assert verdict(world, "ouhai-2022", 2025, "OH-10.a", alliance).verdict == "met"
+
+
+ROUND_PACK = """
+pack: test-rounds
+title: 测试政策包
+issuer: 测试
+source: test.txt
+edition: 2023-09-01
+region: {level: region, name: 测试区}
+clauses:
+  - id: TR-01
+    kind: rule
+    title: 每轮至少一次联合教研
+    source: {quote: 每轮至少一次}
+    metric: activities.count
+    params: {kinds: [joint_research]}
+    scope: {entity: group}
+    period: {unit: round, length: 3, first_year: 2023}
+    comparator: ">="
+    threshold: 1
+  - id: TR-02
+    kind: rule
+    title: 联合教研逐年增加
+    source: {quote: 逐年增加}
+    metric: activities.count
+    params: {kinds: [joint_research]}
+    scope: {entity: group}
+    period: school_year
+    comparator: ">"
+    threshold: {metric: activities.count, entity: self, period: previous}
+"""
+
+
+def test_a_round_counts_records_from_its_first_year_beside_a_last_year_threshold(world):
+    from edugroup.policy.engine import evaluate
+    from edugroup.policy.packs import load_pack_text
+
+    pack = load_pack_text(ROUND_PACK, source_name="test-rounds.yaml")
+    tight = world.groups["tight"]
+    record(world, "joint_research", date(2023, 10, 1), 1, group_id=tight)
+    record(world, "joint_research", date(2024, 10, 1), 1, group_id=tight)
+    record(world, "joint_research", date(2025, 10, 1), 2, group_id=tight)
+    rows = {
+        r.clause: r
+        for r in evaluate(world.session, world.scope("bureau"), pack, year=2025).rows
+        if r.entity_id == tight
+    }
+    assert (rows["TR-01"].period, rows["TR-01"].value) == ("2023-2025", 4)
+    assert (rows["TR-02"].value, rows["TR-02"].threshold, rows["TR-02"].verdict) == (2, 1, "met")

@@ -462,24 +462,19 @@ def evaluate(
     if user.region_id is None:
         raise NotFound("没有可评估的区")
     checks = list(pack.rule_checks())
-    all_periods = [p for c in checks for p in periods_for(c, pack, year, semester)]
-    window = (
-        (min(p.start for p in all_periods), max(p.end for p in all_periods))
-        if all_periods
-        else (SchoolYear(year).start, SchoolYear(year).end)
-    )
-    window = (
-        previous(SchoolYear(year)).start
-        if any(isinstance(c.threshold, MetricRef) and c.threshold.period == "previous" for c in checks)
-        else window[0],
-        window[1],
-    )
+    planned = [(check, period) for check in checks for period in periods_for(check, pack, year, semester)]
+    spans: list[Period] = [SchoolYear(year), *(period for _, period in planned)]
+    spans += [
+        previous(period)
+        for check, period in planned
+        if isinstance(check.threshold, MetricRef) and check.threshold.period == "previous"
+    ]
+    window = (min(p.start for p in spans), max(p.end for p in spans))
     ctx = EvalContext(session, user.region_id, window=window)
     ctx.checks = checks
     rows: list[Row] = []
-    for check in checks:
-        for period in periods_for(check, pack, year, semester):
-            rows.extend(_evaluate_check(ctx, user, pack, check, period, only_group, registry))
+    for check, period in planned:
+        rows.extend(_evaluate_check(ctx, user, pack, check, period, only_group, registry))
     return Evaluation(pack, year, semester, rows)
 
 
