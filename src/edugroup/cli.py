@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from sqlalchemy import select
@@ -94,23 +95,39 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     uvicorn.run("edugroup.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
-def _import(kind: Kind, file: Path, token: str | None, user: str | None) -> None:
+class _Report(Protocol):
+    def summary(self) -> str: ...
+
+
+def _run_import(
+    file: Path, token: str | None, user: str | None, load: Callable[[Session, Scope], _Report]
+) -> None:
+    """Run one import as the caller, in one transaction: all rows or none; exit 1 listing every bad row."""
     from edugroup.core.db import transaction
-    from edugroup.org import io
 
     if not file.is_file():
         typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
     try:
         with transaction() as session:
-            scope = _scope(session, token, user)
-            report = io.import_table(session, scope, kind.value, file.read_bytes(), file.name)
+            report = load(session, _scope(session, token, user))
     except ImportFailed as failure:
         typer.secho(str(failure), fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
     except EduGroupError as exc:
         _fail(exc)
     typer.echo(report.summary())
+
+
+def _import(kind: Kind, file: Path, token: str | None, user: str | None) -> None:
+    from edugroup.org import io
+
+    _run_import(
+        file,
+        token,
+        user,
+        lambda session, scope: io.import_table(session, scope, kind.value, file.read_bytes(), file.name),
+    )
 
 
 @import_app.command("schools")
@@ -135,20 +152,8 @@ def import_memberships(file: Path, token: TokenOption = None, user: UserOption =
 def import_activities(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
     """Import activity records (活动记录); as a group head or school administrator, for its own only."""
     from edugroup.activities.io import import_activities_file
-    from edugroup.core.db import transaction
 
-    if not file.is_file():
-        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
-    try:
-        with transaction() as session:
-            report = import_activities_file(session, _scope(session, token, user), file)
-    except ImportFailed as failure:
-        typer.secho(str(failure), fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
-    except EduGroupError as exc:
-        _fail(exc)
-    typer.echo(report.summary())
+    _run_import(file, token, user, lambda session, scope: import_activities_file(session, scope, file))
 
 
 @import_app.command("survey-responses")
@@ -159,39 +164,15 @@ def import_survey_responses(
     user: UserOption = None,
 ) -> None:
     """Import the responses of one questionnaire (满意度调查答卷); all rows or none."""
-    from edugroup.core.db import transaction
     from edugroup.surveys.io import import_responses_file
 
-    if not file.is_file():
-        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
-    try:
-        with transaction() as session:
-            report = import_responses_file(session, _scope(session, token, user), survey, file)
-    except ImportFailed as failure:
-        typer.secho(str(failure), fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
-    except EduGroupError as exc:
-        _fail(exc)
-    typer.echo(report.summary())
+    _run_import(file, token, user, lambda session, scope: import_responses_file(session, scope, survey, file))
 
 
 def _import_admissions(kind: str, file: Path, token: str | None, user: str | None) -> None:
     from edugroup.admissions.io import import_file
-    from edugroup.core.db import transaction
 
-    if not file.is_file():
-        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
-    try:
-        with transaction() as session:
-            report = import_file(session, _scope(session, token, user), kind, file)
-    except ImportFailed as failure:
-        typer.secho(str(failure), fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
-    except EduGroupError as exc:
-        _fail(exc)
-    typer.echo(report.summary())
+    _run_import(file, token, user, lambda session, scope: import_file(session, scope, kind, file))
 
 
 @import_app.command("quota-allocations")
@@ -209,21 +190,9 @@ def import_entry_outcomes(file: Path, token: TokenOption = None, user: UserOptio
 @import_app.command("teachers")
 def import_teachers(file: Path, token: TokenOption = None, user: UserOption = None) -> None:
     """Import teacher records (教师); matched by staff number, all rows or none."""
-    from edugroup.core.db import transaction
     from edugroup.teachers.io import import_teachers_file
 
-    if not file.is_file():
-        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
-    try:
-        with transaction() as session:
-            report = import_teachers_file(session, _scope(session, token, user), file)
-    except ImportFailed as failure:
-        typer.secho(str(failure), fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
-    except EduGroupError as exc:
-        _fail(exc)
-    typer.echo(report.summary())
+    _run_import(file, token, user, lambda session, scope: import_teachers_file(session, scope, file))
 
 
 @export_app.command("teachers")
@@ -293,21 +262,9 @@ def import_development(
     kind: DevelopmentKind, file: Path, token: TokenOption = None, user: UserOption = None
 ) -> None:
     """Import teacher development records (培训学分, 示范课证书, 师徒结对, 教师派遣, 专家与观察员); all rows or none."""
-    from edugroup.core.db import transaction
     from edugroup.teachers.development.io import import_file
 
-    if not file.is_file():
-        typer.secho(f"{file}: 文件不存在", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
-    try:
-        with transaction() as session:
-            report = import_file(session, _scope(session, token, user), kind.value, file)
-    except ImportFailed as failure:
-        typer.secho(str(failure), fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
-    except EduGroupError as exc:
-        _fail(exc)
-    typer.echo(report.summary())
+    _run_import(file, token, user, lambda session, scope: import_file(session, scope, kind.value, file))
 
 
 @export_app.command("development")
