@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -217,6 +217,8 @@ def set_credit_rule(session: Session, scope: Scope, data: CreditRuleUpdate) -> R
 
 # --- training records ----------------------------------------------------------------------------
 
+_T = TypeVar("_T")
+
 _TRAINING_LOADS = (
     selectinload(TrainingRecord.teacher).selectinload(Teacher.school),
     selectinload(TrainingRecord.group),
@@ -259,13 +261,27 @@ def list_training(
     return list(session.scalars(stmt))
 
 
+def _visible_one(
+    session: Session,
+    model: type[_T],
+    ident: int,
+    visible: ColumnElement[bool],
+    loads: Sequence[Any],
+    label: str,
+) -> _T:
+    """The record with this id if the caller may see it; NotFound (404) otherwise."""
+    stmt = select(model).where(model.id == ident, visible).options(*loads)  # type: ignore[attr-defined]
+    found = session.scalars(stmt).one_or_none()
+    check_found(found is not None, label, ident)
+    assert found is not None
+    return found
+
+
 def get_training(session: Session, scope: Scope, record_id: int) -> TrainingRecord:
     """Gets a training record in scope."""
-    stmt = select(TrainingRecord).where(TrainingRecord.id == record_id, _training_visible(scope))
-    record = session.scalars(stmt.options(*_TRAINING_LOADS)).one_or_none()
-    check_found(record is not None, "培训记录", record_id)
-    assert record is not None
-    return record
+    return _visible_one(
+        session, TrainingRecord, record_id, _training_visible(scope), _TRAINING_LOADS, "培训记录"
+    )
 
 
 def _writable_teacher(session: Session, scope: Scope, teacher_id: int, what: str, field: str) -> Teacher:
@@ -611,11 +627,9 @@ def list_certificates(
 
 def get_certificate(session: Session, scope: Scope, certificate_id: int) -> Certificate:
     """Gets a certificate in scope."""
-    stmt = select(Certificate).where(Certificate.id == certificate_id, _certificates_visible(scope))
-    certificate = session.scalars(stmt.options(*_CERTIFICATE_LOADS)).one_or_none()
-    check_found(certificate is not None, "证书", certificate_id)
-    assert certificate is not None
-    return certificate
+    return _visible_one(
+        session, Certificate, certificate_id, _certificates_visible(scope), _CERTIFICATE_LOADS, "证书"
+    )
 
 
 def can_issue(scope: Scope, group_id: int) -> bool:
@@ -767,11 +781,7 @@ def list_pairs(
 
 def get_pair(session: Session, scope: Scope, pair_id: int) -> MentoringPair:
     """Gets a mentoring pair in scope."""
-    stmt = select(MentoringPair).where(MentoringPair.id == pair_id, _pairs_visible(scope))
-    pair = session.scalars(stmt.options(*_PAIR_LOADS)).one_or_none()
-    check_found(pair is not None, "师徒结对", pair_id)
-    assert pair is not None
-    return pair
+    return _visible_one(session, MentoringPair, pair_id, _pairs_visible(scope), _PAIR_LOADS, "师徒结对")
 
 
 def _checked_pair(
@@ -883,11 +893,9 @@ def list_dispatches(
 
 def get_dispatch(session: Session, scope: Scope, dispatch_id: int) -> Dispatch:
     """Gets a dispatch in scope."""
-    stmt = select(Dispatch).where(Dispatch.id == dispatch_id, _dispatches_visible(scope))
-    dispatch = session.scalars(stmt.options(*_DISPATCH_LOADS)).one_or_none()
-    check_found(dispatch is not None, "派遣记录", dispatch_id)
-    assert dispatch is not None
-    return dispatch
+    return _visible_one(
+        session, Dispatch, dispatch_id, _dispatches_visible(scope), _DISPATCH_LOADS, "派遣记录"
+    )
 
 
 def _require_dispatcher(scope: Scope, what: str) -> None:
@@ -991,11 +999,9 @@ def list_assignments(
 
 def get_assignment(session: Session, scope: Scope, assignment_id: int) -> Assignment:
     """Gets an assignment in scope."""
-    stmt = select(Assignment).where(Assignment.id == assignment_id, _assignments_visible(scope))
-    assignment = session.scalars(stmt.options(*_ASSIGNMENT_LOADS)).one_or_none()
-    check_found(assignment is not None, "人员配备", assignment_id)
-    assert assignment is not None
-    return assignment
+    return _visible_one(
+        session, Assignment, assignment_id, _assignments_visible(scope), _ASSIGNMENT_LOADS, "人员配备"
+    )
 
 
 def _checked_assignment(session: Session, scope: Scope, values: dict[str, Any], what: str) -> dict[str, Any]:
@@ -1072,11 +1078,7 @@ def list_studios(session: Session, scope: Scope, *, group_id: int | None = None)
 
 def get_studio(session: Session, scope: Scope, studio_id: int) -> Studio:
     """Gets a studio in scope, with its members."""
-    stmt = select(Studio).where(Studio.id == studio_id, _studios_visible(scope)).options(*_STUDIO_LOADS)
-    studio = session.scalars(stmt).one_or_none()
-    check_found(studio is not None, "工作室", studio_id)
-    assert studio is not None
-    return studio
+    return _visible_one(session, Studio, studio_id, _studios_visible(scope), _STUDIO_LOADS, "工作室")
 
 
 def can_manage_studio(scope: Scope, studio: Studio) -> bool:
