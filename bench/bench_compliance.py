@@ -70,6 +70,7 @@ from edugroup.org.models import (
 )
 from edugroup.policy.engine import Evaluation, evaluate
 from edugroup.policy.service import pack_for, run_compliance
+from edugroup.web.composition import register_domains
 
 PACK = "hongkou-2025"
 YEAR = 2025
@@ -719,6 +720,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile one evaluation after the timings")
     parser.add_argument("--profile-top", type=int, default=25)
     args = parser.parse_args()
+    register_domains()
 
     with sqlite_engine() as engine:
         run(engine, args, "SQLite (temporary file)")

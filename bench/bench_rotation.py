@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from edugroup.rotation.planner import SolveOptions, plan_rotation, plan_with_options
-from edugroup.rotation.planner_instance import great_circle_km
+from edugroup.algorithms.rotation.instance import great_circle_km
+from edugroup.algorithms.rotation.planner import SolveOptions, plan_rotation, plan_with_options
 
 SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育"]
 SUBJECT_WEIGHTS = np.array([0.18, 0.18, 0.15, 0.08, 0.06, 0.06, 0.07, 0.06, 0.06, 0.10])

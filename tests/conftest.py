@@ -26,6 +26,9 @@ from edugroup.org import service
 from edugroup.org.models import City, GroupMode, QualityTier, Region, Stage
 from edugroup.org.schemas import DistrictCreate, GroupCreate, MembershipCreate, SchoolCreate
 from edugroup.teachers.models import Teacher
+from edugroup.web.composition import register_domains
+
+register_domains()
 
 POSTGRES_URL = os.environ.get("EDUGROUP_TEST_POSTGRES_URL")
 BACKENDS = [
@@ -108,7 +111,7 @@ def build_world(session: Session) -> World:
     city = City(code="t-city", name="测试市")
     session.add(city)
     session.flush()
-    region = Region(city_id=city.id, code="t-region", name="测试区")
+    region = Region(city_id=city.id, code="t-region", name="测试区", policy_pack="hongkou-2025")
     other = Region(city_id=city.id, code="t-other", name="另一区")
     session.add_all([region, other])
     session.flush()

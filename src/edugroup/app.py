@@ -33,6 +33,7 @@ from edugroup.teachers import routes as teacher_routes
 from edugroup.teachers.development import pages as development_pages
 from edugroup.teachers.development import routes as development_routes
 from edugroup.web import routes as web_routes
+from edugroup.web.composition import register_domains
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -59,6 +60,7 @@ def _validation_body(exc: RequestValidationError) -> dict[str, object]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the application."""
     settings = settings or get_settings()
+    register_domains()
     app = FastAPI(
         title="EduGroup 学区集团化办学管理与评估平台",
         version="0.1.0",

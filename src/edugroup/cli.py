@@ -13,8 +13,10 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from edugroup.algorithms.rotation.errors import InvalidInstance
 from edugroup.core.errors import EduGroupError, ImportFailed, Unauthorized
 from edugroup.core.scope import Scope
+from edugroup.web.composition import register_domains
 
 app = typer.Typer(help="EduGroup 学区集团化办学管理与评估平台", no_args_is_help=True, add_completion=False)
 import_app = typer.Typer(help="从 .xlsx / .csv 导入 (全部成功或全部不写入)", no_args_is_help=True)
@@ -41,7 +43,7 @@ UserOption = Annotated[
 ]
 
 
-def _fail(exc: EduGroupError) -> None:
+def _fail(exc: EduGroupError | InvalidInstance) -> None:
     typer.secho(str(exc.message), fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
 
@@ -483,11 +485,11 @@ def plan_rotation(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出 JSON 文件")],
 ) -> None:
     """Plan who rotates where (HiGHS): every quota holds and total commute is least."""
-    from edugroup.rotation.planner import plan_rotation_file
+    from edugroup.algorithms.rotation.planner import plan_rotation_file
 
     try:
         result = plan_rotation_file(instance, output)
-    except EduGroupError as exc:
+    except InvalidInstance as exc:
         _fail(exc)
     typer.echo(f"状态: {result['status']}; 总通勤 {result.get('objective')} km; 已写入 {output}")
     if result["status"] == "infeasible":
@@ -496,6 +498,7 @@ def plan_rotation(
 
 
 def main() -> None:
+    register_domains()
     app()
 
 

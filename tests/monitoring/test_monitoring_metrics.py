@@ -16,7 +16,7 @@ from edugroup.monitoring import service
 from edugroup.monitoring.metrics import difference_rate, pass_rate
 from edugroup.monitoring.schemas import ExamUpdate
 from edugroup.policy import service as policy
-from edugroup.policy.engine import EntityRef, EvalContext
+from edugroup.policy.contract import EntityRef, EvalContext
 
 
 def rows_for(

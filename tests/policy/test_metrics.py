@@ -8,11 +8,7 @@ import pytest
 
 from edugroup.policy import metrics
 from edugroup.policy.metrics import (
-    ACTIVITY_KIND_LABELS,
-    ACTIVITY_KINDS,
     CATALOGUE,
-    ENTITY_LABELS,
-    ENTITY_TYPES,
     MetricRegistry,
     definition,
     implementation,
@@ -20,6 +16,7 @@ from edugroup.policy.metrics import (
     register_metric,
 )
 from edugroup.policy.packs import builtin_packs
+from edugroup.policy.vocabulary import ACTIVITY_KIND_LABELS, ACTIVITY_KINDS, ENTITY_LABELS, ENTITY_TYPES
 
 DOMAINS = (
     "activities",

@@ -19,8 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edugroup.core.errors import InvalidInput
-from edugroup.rotation.planner import SolveOptions, plan_rotation, plan_rotation_file, plan_with_options
+from edugroup.algorithms.rotation.errors import InvalidInstance
+from edugroup.algorithms.rotation.planner import (
+    SolveOptions,
+    plan_rotation,
+    plan_rotation_file,
+    plan_with_options,
+)
 
 QUOTAS = {"min_out_share", "min_backbone_share", "demand.min", "min_team_size"}
 
@@ -495,7 +500,7 @@ def test_coordinates_are_not_needed_when_every_commute_is_given() -> None:
 def test_missing_coordinates_without_distance_name_the_school() -> None:
     instance = one_teacher()
     del instance["schools"][1]["lat"]
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation(instance)
     assert caught.value.field == "schools[1].lat"
 
@@ -540,7 +545,7 @@ def test_plan_file_writes_readable_utf8_json(tmp_path: Path) -> None:
 def test_plan_file_reports_broken_json_with_its_line(tmp_path: Path) -> None:
     source = tmp_path / "instance.json"
     source.write_text('{\n  "teachers": [,]\n}', encoding="utf-8")
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation_file(source, tmp_path / "plan.json")
     assert caught.value.file == str(source)
     assert caught.value.row == 2
@@ -551,7 +556,7 @@ def test_plan_file_names_the_bad_field_and_the_file(tmp_path: Path) -> None:
     instance = two_school_city()
     del instance["teachers"][3]["subject"]
     source.write_text(json.dumps(instance), encoding="utf-8")
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation_file(source, tmp_path / "plan.json")
     assert caught.value.field == "teachers[3].subject"
     assert caught.value.file == str(source)

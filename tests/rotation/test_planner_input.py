@@ -1,4 +1,4 @@
-"""A bad rotation instance is refused with InvalidInput naming the field, never a KeyError."""
+"""A bad rotation instance is refused with InvalidInstance naming the field, never a KeyError."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edugroup.core.errors import InvalidInput
-from edugroup.rotation.planner import plan_rotation
+from edugroup.algorithms.rotation.errors import InvalidInstance
+from edugroup.algorithms.rotation.planner import plan_rotation
 
 
 def valid() -> dict[str, Any]:
@@ -106,7 +106,7 @@ BAD = [
 def test_a_bad_field_is_named(mutate: Callable[[dict[str, Any]], None], field: str) -> None:
     instance = valid()
     mutate(instance)
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation(instance)
     assert caught.value.field == field
     assert caught.value.message.startswith(f"{field}: ")
@@ -114,7 +114,7 @@ def test_a_bad_field_is_named(mutate: Callable[[dict[str, Any]], None], field: s
 
 
 def test_an_instance_that_is_not_an_object_is_refused() -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation([])  # type: ignore[arg-type]
     assert caught.value.field == "instance"
 
@@ -141,10 +141,10 @@ def test_integer_ids_are_kept_as_given() -> None:
 
 
 def test_the_solver_knobs_are_checked() -> None:
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation(valid(), time_limit=0)
     assert caught.value.field == "time_limit"
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(InvalidInstance) as caught:
         plan_rotation(valid(), mip_gap=-0.1)
     assert caught.value.field == "mip_gap"
 
@@ -177,12 +177,12 @@ def test_malformed_instances_raise_invalid_input_and_nothing_else(data: st.DataO
             del node[last]
         else:
             node[last] = data.draw(json_values)
-    outcome: dict[str, Any] | InvalidInput
+    outcome: dict[str, Any] | InvalidInstance
     try:
         outcome = plan_rotation(instance, time_limit=5)
-    except InvalidInput as error:
+    except InvalidInstance as error:
         outcome = error
-    if isinstance(outcome, InvalidInput):
+    if isinstance(outcome, InvalidInstance):
         assert outcome.field
     else:
         assert outcome["status"] in {"optimal", "feasible", "infeasible"}

@@ -17,13 +17,13 @@ from tests.web.test_pages import login
 from typer.testing import CliRunner
 
 from edugroup import cli
+from edugroup.algorithms.rotation.planner import plan_rotation
 from edugroup.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from edugroup.core.models import AuditEntry
 from edugroup.org import service as org
 from edugroup.org.schemas import SchoolCreate, SchoolUpdate
 from edugroup.policy import service as policy
 from edugroup.rotation import service
-from edugroup.rotation.planner import plan_rotation
 from edugroup.rotation.schemas import DemandCreate
 from edugroup.teachers import rotations
 from edugroup.teachers.models import Rotation, RotationMode

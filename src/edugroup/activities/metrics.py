@@ -9,8 +9,7 @@ from typing import Any
 
 from edugroup.activities.service import ActivityRow, activities_in, activity_participants
 from edugroup.core.periods import Period
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement
-from edugroup.policy.metrics import register_metric
+from edugroup.policy.contract import EntityRef, EvalContext, Measurement, register_metric
 
 
 def _window(ctx: EvalContext) -> tuple[date, date, list[str] | None]:

@@ -6,7 +6,6 @@ Participants are association rows mapped as classes, so the audit log records wh
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text
@@ -15,59 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from edugroup.core.db import Base, TimestampMixin
 from edugroup.core.periods import semester_of
 from edugroup.org.models import Group, School
+from edugroup.policy.contract import ACTIVITY_KIND_LABELS, SHOWCASE_LEVEL_LABELS, ActivityKind, ShowcaseLevel
 from edugroup.teachers.models import Teacher
-
-
-class ActivityKind(enum.StrEnum):
-    joint_research = "joint_research"
-    collective_research = "collective_research"
-    public_lesson = "public_lesson"
-    research_lesson = "research_lesson"
-    demonstration_lesson = "demonstration_lesson"
-    working_meeting = "working_meeting"
-    student_exchange = "student_exchange"
-    studio_activity = "studio_activity"
-    classroom_observation = "classroom_observation"
-    teacher_event = "teacher_event"
-    programme_meeting = "programme_meeting"
-    showcase = "showcase"
-    joint_lesson_prep = "joint_lesson_prep"
-    teaching_contest = "teaching_contest"
-    cooperative_research = "cooperative_research"
-
-
-ACTIVITY_KIND_LABELS: dict[ActivityKind, str] = {
-    ActivityKind.joint_research: "联合教研",
-    ActivityKind.collective_research: "集体研修",
-    ActivityKind.public_lesson: "公开课",
-    ActivityKind.research_lesson: "研讨课",
-    ActivityKind.demonstration_lesson: "示范课",
-    ActivityKind.working_meeting: "工作例会",
-    ActivityKind.student_exchange: "学生交流",
-    ActivityKind.studio_activity: "工作室活动",
-    ActivityKind.classroom_observation: "课堂观察",
-    ActivityKind.teacher_event: "教师活动(理念提升、技能大比武)",
-    ActivityKind.programme_meeting: "推进会",
-    ActivityKind.showcase: "展示交流",
-    ActivityKind.joint_lesson_prep: "联合备课",
-    ActivityKind.teaching_contest: "教学比武",
-    ActivityKind.cooperative_research: "合作科研",
-}
-
-
-class ShowcaseLevel(enum.StrEnum):
-    """Reach of a showcase (展示交流): the level SH-10 and SH-18 read."""
-
-    school = "school"
-    district = "district"  # 全区: across the 区
-    city = "city"
-
-
-SHOWCASE_LEVEL_LABELS: dict[ShowcaseLevel, str] = {
-    ShowcaseLevel.school: "校级",
-    ShowcaseLevel.district: "全区",
-    ShowcaseLevel.city: "全市",
-}
 
 
 class Activity(TimestampMixin, Base):

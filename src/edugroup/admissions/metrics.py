@@ -13,8 +13,7 @@ from typing import Any
 
 from edugroup.admissions.service import AllocationRow, OutcomeRow, Totals, allocations_in, outcomes_in, totals
 from edugroup.core.periods import Period, school_year_of
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement
-from edugroup.policy.metrics import register_metric
+from edugroup.policy.contract import EntityRef, EvalContext, Measurement, register_metric
 
 
 def _years(period: Period) -> tuple[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -156,7 +156,7 @@ def cell_text(value: Any) -> str:
 
 
 def choice(
-    labels: dict[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None
+    labels: Mapping[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None
 ) -> Callable[[Any], Any]:
     """A parser of an enum cell: its Chinese label, an alias or the enum's own value."""
     reverse = {label: member for member, label in labels.items()} | (aliases or {})

@@ -28,8 +28,7 @@ from sqlalchemy import select
 from edugroup.core.periods import Period
 from edugroup.monitoring.models import EXAM_STAGE_LABELS, Exam, ExamStage
 from edugroup.monitoring.service import Figures, between_school_shares, figures
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement
-from edugroup.policy.metrics import register_metric
+from edugroup.policy.contract import EntityRef, EvalContext, Measurement, register_metric
 
 _LEVELS = {"school": "school", "group": "group", "district": "district", "region": "region"}
 

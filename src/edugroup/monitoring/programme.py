@@ -23,6 +23,7 @@ from edugroup.monitoring import service
 from edugroup.monitoring.effects import combine, counting_exams_of_year, exam_effects, with_interval, z_of
 from edugroup.org import service as org_service
 from edugroup.org.models import Group, GroupMode
+from edugroup.policy.contract import programme_span
 
 STAGE_LABELS = {"baseline": "初态评估", "annual": "学年增值评估", "midterm": "中期评估", "final": "终期评估"}
 
@@ -73,14 +74,11 @@ def stages_of(year: int, first_year: int, length: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _span(group: Group) -> tuple[int, int]:
+def _span(session: Session, group: Group) -> tuple[int, int]:
     if group.programme_key:
-        from edugroup.policy.service import _shipped
-
-        for pack in _shipped():
-            for programme in pack.programmes:
-                if programme.id == group.programme_key:
-                    return programme.first_year, programme.length
+        span = programme_span(session, group.region_id, group.programme_key)
+        if span is not None:
+            return span
     if group.founded_on is None:
         raise InvalidInput(f"{group.name} 没有成立日期, 无法确定评估周期", field="founded_on")
     return school_year_of(group.founded_on).year, 3
@@ -94,7 +92,7 @@ def programme_evaluation(
     group = org_service.get_group(session, scope, group_id)
     if group.mode is not GroupMode.programme:
         raise InvalidInput(f"{group.name} 不是专项计划 (强校工程等), 没有分阶段增值评估", field="group_id")
-    first_year, length = _span(group)
+    first_year, length = _span(session, group)
     end = SchoolYear(first_year + length - 1).end
     pilots = {
         m.school_id: m.school.name

@@ -1,6 +1,6 @@
 """The compliance engine: every rule of a pack, for every entity in scope and period, with its evidence.
 
-A metric implementation is registered under its id (see `metrics.register_metric`) with the signature
+A metric implementation is registered under its id (see `contract.register_metric`) with the signature
 
     fn(ctx: EvalContext, entities: Sequence[EntityRef], period: Period, params: dict) -> list[Measurement]
 
@@ -14,70 +14,31 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal, cast
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from edugroup.core.errors import InvalidInput, NotFound
 from edugroup.core.periods import Period, Round, SchoolYear, Semester, round_of, school_year_of
 from edugroup.core.scope import Scope
-from edugroup.org.models import District, Group, Membership, Region, School, Stage
+from edugroup.org.models import Group
+from edugroup.policy.contract import (
+    ENTITIES,
+    TEACHES,
+    EntityQuery,
+    EntityRef,
+    EntityRegistry,
+    EvalContext,
+    Measurement,
+    MetricImpl,
+    group_modes,
+    school_in_scope,
+)
 from edugroup.policy.metrics import REGISTRY, MetricRegistry, definition
 from edugroup.policy.schemas import MetricRef, Pack, RuleCheck
-from edugroup.teachers.models import Promotion, RotationTeam, Studio, StudioMember, Teacher
-
-Verdict = Literal["met", "not_met", "no_data", "not_implemented"]
-VERDICT_LABELS: dict[str, str] = {
-    "met": "达标",
-    "not_met": "未达标",
-    "no_data": "无数据",
-    "not_implemented": "尚未实现",
-}
-ENTITY_LABELS: dict[str, str] = {
-    "city": "市",
-    "region": "区",
-    "district": "学区",
-    "group": "集团",
-    "school": "学校",
-    "teacher": "教师",
-    "studio": "工作室",
-    "team_inflow": "组团流入",
-    "promotion": "提任",
-    "appointment": "校长任命",
-    "principal_assessment": "校长考核",
-}
-# Stages a school of each recorded stage teaches (a nine-year school is both primary and junior).
-TEACHES: dict[Stage, frozenset[str]] = {
-    Stage.primary: frozenset({"primary"}),
-    Stage.junior: frozenset({"junior"}),
-    Stage.nine_year: frozenset({"primary", "junior"}),
-    Stage.senior: frozenset({"senior"}),
-    Stage.twelve_year: frozenset({"primary", "junior", "senior"}),
-}
-
-
-@dataclass(frozen=True)
-class EntityRef:
-    type: str
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """A metric's value for one entity (and one breakdown key, e.g. a subject), with the records behind it."""
-
-    entity_id: int
-    value: float | None
-    evidence: tuple[str, ...] = ()
-    breakdown: tuple[str, ...] = ()
-
-
-MetricImpl = Callable[["EvalContext", Sequence[EntityRef], Period, dict[str, Any]], list[Measurement]]
+from edugroup.policy.vocabulary import VERDICT_LABELS, Verdict
 
 
 @dataclass
@@ -112,117 +73,21 @@ class Row:
         }
 
 
-class EvalContext:
-    """What one evaluation reads: the region's registry, loaded once, and a cache for every other table."""
-
-    def __init__(self, session: Session, region_id: int, *, window: tuple[date, date]) -> None:
-        self.session = session
-        self.region_id = region_id
-        self.window = window
-        self._cache: dict[Any, Any] = {}
-        self.checks: list[RuleCheck] = []
-        region = session.get(Region, region_id)
-        if region is None:
-            raise NotFound(f"区 {region_id} 不存在")
-        self.region = region
-        self.schools = {s.id: s for s in session.scalars(select(School).where(School.region_id == region_id))}
-        self.groups = {g.id: g for g in session.scalars(select(Group).where(Group.region_id == region_id))}
-        self.districts = {
-            d.id: d for d in session.scalars(select(District).where(District.region_id == region_id))
-        }
-        in_region = select(Group.id).where(Group.region_id == region_id)
-        self.memberships = list(session.scalars(select(Membership).where(Membership.group_id.in_(in_region))))
-
-    def cached(self, key: Any, load: Callable[[], Any]) -> Any:
-        """Load something once per evaluation (a table over the evaluation window, typically)."""
-        if key not in self._cache:
-            self._cache[key] = load()
-        return self._cache[key]
-
-    def memberships_during(self, start: date, end: date) -> list[Membership]:
-        return [
-            m for m in self.memberships if m.start_date <= end and (m.end_date is None or m.end_date >= start)
-        ]
-
-    def school_memberships(self, period: Period) -> dict[int, list[Membership]]:
-        """Memberships of each school active at any time during the period (built once per period)."""
-
-        def load() -> dict[int, list[Membership]]:
-            result: dict[int, list[Membership]] = defaultdict(list)
-            for m in self.memberships_during(period.start, period.end):
-                result[m.school_id].append(m)
-            return result
-
-        found: dict[int, list[Membership]] = self.cached(("school_memberships", period), load)
-        return found
-
-    def params_of(self, metric_id: str, name: str) -> set[Any]:
-        """Every value the evaluated checks pass for one parameter of a metric (e.g. all activity kinds)."""
-        values: set[Any] = set()
-        for check in self.checks:
-            sources = [check.params] if check.metric == metric_id else []
-            if isinstance(check.threshold, MetricRef) and check.threshold.metric == metric_id:
-                sources.append(check.threshold_params)
-            for params in sources:
-                value = params.get(name)
-                values.update(value if isinstance(value, list | tuple) else [value])
-        return values
-
-    def group_schools(self, period: Period) -> dict[int, set[int]]:
-        """Schools of each group at any time during the period."""
-
-        def load() -> dict[int, set[int]]:
-            result: dict[int, set[int]] = defaultdict(set)
-            for m in self.memberships_during(period.start, period.end):
-                result[m.group_id].add(m.school_id)
-            return result
-
-        found: dict[int, set[int]] = self.cached(("group_schools", period), load)
-        return found
-
-    def studios(self) -> list[Studio]:
-        """The region's studios, with their members loaded."""
-
-        def load() -> list[Studio]:
-            stmt = (
-                select(Studio)
-                .where(Studio.region_id == self.region_id)
-                .options(selectinload(Studio.members).selectinload(StudioMember.teacher))
-                .order_by(Studio.id)
-            )
-            return list(self.session.scalars(stmt))
-
-        found: list[Studio] = self.cached("studios", load)
-        return found
-
-    def district_schools(self) -> dict[int, set[int]]:
-        result: dict[int, set[int]] = defaultdict(set)
-        for school in self.schools.values():
-            if school.district_id is not None:
-                result[school.district_id].add(school.id)
-        return result
-
-
 # --- entities in scope ------------------------------------------------------------------------------------
 
 
-def _mode(value: str) -> str:
-    return value.replace("-", "_")
-
-
-def _group_passes(ctx: EvalContext, group: Group, check: RuleCheck, period: Period, pack: Pack) -> bool:
+def _group_passes(ctx: EvalContext, group: Group, check: RuleCheck, period: Period) -> bool:
     scope = check.scope
     members = ctx.group_schools(period).get(group.id, set())
     if not members:
         return False
-    if scope.group_mode and group.mode.value not in {_mode(m) for m in scope.group_mode}:
+    modes = group_modes(check)
+    if modes is not None and group.mode.value not in modes:
         return False
     if scope.stage and not any(TEACHES[ctx.schools[s].stage] & set(scope.stage) for s in members):
         return False
-    if scope.stage_mix:
-        stages = {ctx.schools[s].stage for s in members}
-        if (len(stages) == 1) != (scope.stage_mix == "same_stage"):
-            return False
+    if not _stage_mix_passes(ctx, members, scope.stage_mix):
+        return False
     if scope.programme and group.programme_key != scope.programme:
         return False
     return not (
@@ -231,93 +96,73 @@ def _group_passes(ctx: EvalContext, group: Group, check: RuleCheck, period: Peri
     )
 
 
-def _school_passes(ctx: EvalContext, school: School, check: RuleCheck, period: Period) -> bool:
-    scope = check.scope
-    active = ctx.school_memberships(period).get(school.id, [])
-    groups = [ctx.groups[m.group_id] for m in active]
-    if scope.school_tier and school.quality_tier.value != scope.school_tier:
-        return False
-    if scope.stage and not TEACHES[school.stage] & set(scope.stage):
-        return False
-    if scope.group_mode and not any(g.mode.value in {_mode(m) for m in scope.group_mode} for g in groups):
-        return False
-    if scope.member_of:
-        in_district = "district" in scope.member_of and school.district_id is not None
-        in_group = "group" in scope.member_of and bool(groups)
-        if not (in_district or in_group):
-            return False
-    if scope.school_role:
-        leads = any(m.is_leader for m in active)
-        if leads != (scope.school_role == "leader"):
-            return False
-    return not (scope.programme and not any(g.programme_key == scope.programme for g in groups))
+def _groups(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    return [
+        EntityRef("group", g.id, g.name)
+        for g in sorted(ctx.groups.values(), key=lambda g: g.code)
+        if _group_passes(ctx, g, query.check, query.period)
+        and (query.only_group is None or g.id == query.only_group)
+        and query.user.can_see_group(g.id, g.region_id)
+    ]
+
+
+def _schools(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    members = query.group_members(ctx)
+    return [
+        EntityRef("school", s.id, s.name)
+        for s in sorted(ctx.schools.values(), key=lambda s: s.code)
+        if school_in_scope(ctx, s, query.check, query.period)
+        and (members is None or s.id in members)
+        and query.user.can_see_school(s.id, s.region_id)
+    ]
+
+
+def _districts(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    if query.only_group is not None or not query.user.is_bureau:
+        return []
+    with_schools = ctx.district_schools()
+    candidate = query.check.scope.demonstrative_candidate
+    return [
+        EntityRef("district", d.id, d.name)
+        for d in sorted(ctx.districts.values(), key=lambda d: d.code)
+        if d.id in with_schools
+        and (candidate is None or d.demonstrative_candidate == candidate)
+        and _stage_mix_passes(ctx, with_schools[d.id], query.check.scope.stage_mix)
+    ]
+
+
+def _areas(ctx: EvalContext, query: EntityQuery, kind: str) -> list[EntityRef]:
+    return [] if query.only_group is not None or not query.user.is_bureau else [_area(ctx, kind)]
 
 
 def entities_in_scope(
-    ctx: EvalContext, check: RuleCheck, period: Period, pack: Pack, *, only_group: int | None, user: Scope
+    ctx: EvalContext,
+    check: RuleCheck,
+    period: Period,
+    *,
+    only_group: int | None,
+    user: Scope,
+    entities: EntityRegistry = ENTITIES,
 ) -> dict[str, list[EntityRef]] | None:
-    """Entities each check is evaluated for, by type; None when an entity type has no records yet."""
+    """Entities each check is evaluated for, by type; None when an entity type has no records yet.
+
+    Groups, schools, districts and the region are the registry's (`org`); every other kind is a domain's,
+    answered by the provider it registered."""
+    query = EntityQuery(check, period, only_group, user)
     found: dict[str, list[EntityRef]] = {}
     for entity_type in check.scope.entity:
-        refs: list[EntityRef]
         if entity_type == "group":
-            refs = [
-                EntityRef("group", g.id, g.name)
-                for g in sorted(ctx.groups.values(), key=lambda g: g.code)
-                if _group_passes(ctx, g, check, period, pack)
-                and (only_group is None or g.id == only_group)
-                and user.can_see_group(g.id, g.region_id)
-            ]
+            found[entity_type] = _groups(ctx, query)
         elif entity_type == "school":
-            members = ctx.group_schools(period).get(only_group, set()) if only_group is not None else None
-            refs = [
-                EntityRef("school", s.id, s.name)
-                for s in sorted(ctx.schools.values(), key=lambda s: s.code)
-                if _school_passes(ctx, s, check, period)
-                and (members is None or s.id in members)
-                and user.can_see_school(s.id, s.region_id)
-            ]
+            found[entity_type] = _schools(ctx, query)
         elif entity_type == "district":
-            if only_group is not None or not user.is_bureau:
-                refs = []
-            else:
-                with_schools = ctx.district_schools()
-                refs = [
-                    EntityRef("district", d.id, d.name)
-                    for d in sorted(ctx.districts.values(), key=lambda d: d.code)
-                    if d.id in with_schools
-                    and (
-                        check.scope.demonstrative_candidate is None
-                        or d.demonstrative_candidate == check.scope.demonstrative_candidate
-                    )
-                    and _stage_mix_passes(ctx, with_schools[d.id], check.scope.stage_mix)
-                ]
-        elif entity_type == "studio":
-            modes = {_mode(m) for m in check.scope.group_mode} if check.scope.group_mode else None
-            refs = []
-            for studio in ctx.studios():
-                group = ctx.groups.get(studio.group_id) if studio.group_id is not None else None
-                if studio.founded_on and studio.founded_on > period.end:
-                    continue
-                if studio.closed_on and studio.closed_on < period.start:
-                    continue
-                if modes is not None and (group is None or group.mode.value not in modes):
-                    continue
-                if only_group is not None and studio.group_id != only_group:
-                    continue
-                if not (
-                    user.is_bureau or (group is not None and user.can_see_group(group.id, group.region_id))
-                ):
-                    continue
-                refs.append(EntityRef("studio", studio.id, studio.name))
+            found[entity_type] = _districts(ctx, query)
         elif entity_type in ("region", "city"):
-            refs = [] if only_group is not None or not user.is_bureau else [_area(ctx, entity_type)]
-        elif entity_type in ("teacher", "team_inflow", "promotion"):
-            members = ctx.group_schools(period).get(only_group, set()) if only_group is not None else None
-            refs = _record_entities(ctx, entity_type, check, period, members, user)
+            found[entity_type] = _areas(ctx, query, entity_type)
+        elif (provider := entities.provider(entity_type)) is not None:
+            found[entity_type] = provider(ctx, query)
         else:
             return None
-        found[entity_type] = refs
     return found
 
 
@@ -326,54 +171,6 @@ def _stage_mix_passes(ctx: EvalContext, schools: set[int], stage_mix: str | None
     if not stage_mix:
         return True
     return (len({ctx.schools[s].stage for s in schools}) == 1) == (stage_mix == "same_stage")
-
-
-def region_records(ctx: EvalContext, model: Any) -> list[Any]:
-    """Every row of a per-region table (teachers, rotations, team inflows, promotions), read once per evaluation."""
-
-    def load() -> list[Any]:
-        stmt = select(model).where(model.region_id == ctx.region_id).order_by(model.id)
-        return list(ctx.session.scalars(stmt))
-
-    found: list[Any] = ctx.cached(("records", model.__tablename__), load)
-    return found
-
-
-def _record_entities(
-    ctx: EvalContext, kind: str, check: RuleCheck, period: Period, members: set[int] | None, user: Scope
-) -> list[EntityRef]:
-    """Teachers (of schools passing the scope filters), team inflows (组团流入) and promotions (提任) that
-    started or were decided in the period; with `members`, only those at the group's schools."""
-    if kind == "teacher":
-        passes: dict[int, bool] = {}
-        refs = []
-        for t in region_records(ctx, Teacher):
-            if t.school_id not in passes:
-                school = ctx.schools.get(t.school_id)
-                passes[t.school_id] = school is not None and _school_passes(ctx, school, check, period)
-            if (
-                passes[t.school_id]
-                and (members is None or t.school_id in members)
-                and user.can_see_teacher(t.id, t.school_id, t.region_id)
-            ):
-                refs.append(EntityRef("teacher", t.id, t.name))
-        return refs
-    if kind == "team_inflow":
-        return [
-            EntityRef("team_inflow", team.id, team.name)
-            for team in region_records(ctx, RotationTeam)
-            if period.start <= team.start_on <= period.end
-            and (members is None or team.to_school_id in members)
-            and user.can_see_school(team.to_school_id, team.region_id)
-        ]
-    names = {t.id: t.name for t in region_records(ctx, Teacher)}
-    return [
-        EntityRef("promotion", p.id, f"{names.get(p.teacher_id, p.teacher_id)} · {p.post} ({p.decided_on})")
-        for p in region_records(ctx, Promotion)
-        if period.start <= p.decided_on <= period.end
-        and (members is None or p.school_id in members)
-        and (user.can_see_school(p.school_id, p.region_id) or user.teacher_id == p.teacher_id)
-    ]
 
 
 def _area(ctx: EvalContext, kind: str) -> EntityRef:
@@ -453,10 +250,16 @@ def evaluate(
     semester: int | None = None,
     only_group: int | None = None,
     registry: MetricRegistry = REGISTRY,
+    entities: EntityRegistry = ENTITIES,
 ) -> Evaluation:
-    """Evaluate every rule of `pack` in the user's region for school year `year` (one semester if given)."""
-    import edugroup.metrics  # noqa: F401  (registers the implemented metrics)
+    """Evaluate every rule of `pack` in the user's region for school year `year` (one semester if given).
 
+    Metrics and entity kinds are the ones the domains registered (`edugroup.web.composition.register_domains`
+    imports them all); one without a registration is reported "not implemented", never met."""
+    if not registry.complete:
+        raise RuntimeError(
+            "domains are not registered: call edugroup.web.composition.register_domains() first"
+        )
     if semester not in (None, 1, 2):
         raise InvalidInput("学期只能是 1 或 2", field="semester")
     if user.region_id is None:
@@ -474,7 +277,7 @@ def evaluate(
     ctx.checks = checks
     rows: list[Row] = []
     for check, period in planned:
-        rows.extend(_evaluate_check(ctx, user, pack, check, period, only_group, registry))
+        rows.extend(_evaluate_check(ctx, user, pack, check, period, only_group, registry, entities))
     return Evaluation(pack, year, semester, rows)
 
 
@@ -486,6 +289,7 @@ def _evaluate_check(
     period: Period,
     only_group: int | None,
     registry: MetricRegistry,
+    entities: EntityRegistry,
 ) -> Iterable[Row]:
     title = check.title or pack.clause(check.clause_id).title
     static: float | list[float] | None = None
@@ -519,9 +323,8 @@ def _evaluate_check(
             breakdown=breakdown,
         )
 
-    entities = entities_in_scope(ctx, check, period, pack, only_group=only_group, user=user)
-    impl = cast(MetricImpl | None, registry.implementation(check.metric))
-    if entities is None:
+    in_scope = entities_in_scope(ctx, check, period, only_group=only_group, user=user, entities=entities)
+    if in_scope is None:
         if only_group is None and user.is_bureau:
             yield row(
                 "/".join(check.scope.entity), None, "(该类记录尚未实现)", None, static, "not_implemented"
@@ -529,9 +332,10 @@ def _evaluate_check(
         return
     metric_def = definition(check.metric)
     params = metric_def.resolved_params(check.params) if metric_def else dict(check.params)
-    for entity_type, refs in entities.items():
+    for entity_type, refs in in_scope.items():
         if not refs:
             continue
+        impl = cast(MetricImpl | None, registry.implementation(check.metric, entity_type))
         if impl is None:
             for ref in refs:
                 yield row(entity_type, ref.id, ref.name, None, static, "not_implemented")
@@ -576,7 +380,8 @@ def _thresholds(
     spec = check.threshold
     if not isinstance(spec, MetricRef):
         return {(ref.id, ()): spec for ref in refs}
-    impl = cast(MetricImpl | None, registry.implementation(spec.metric))
+    kind = refs[0].type if spec.entity == "self" and refs else spec.entity
+    impl = cast(MetricImpl | None, registry.implementation(spec.metric, kind))
     if impl is None:
         return {(ref.id, ()): NOT_IMPLEMENTED for ref in refs}
     ref_period = previous(period) if spec.period == "previous" else period

@@ -24,107 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Literal, TypeVar, get_args
+from typing import Literal, TypeVar
 
-# --- vocabulary -------------------------------------------------------------------------------------------
-
-EntityType = Literal[
-    "city",
-    "region",
-    "district",
-    "group",
-    "school",
-    "teacher",
-    "studio",
-    "team_inflow",
-    "promotion",
-    "appointment",
-    "principal_assessment",
-]
-"""What a rule is evaluated for, one verdict per entity.
-
-- `city`: all regions of the database together (市级, e.g. SH-01's city-wide share).
-- `region`: one 区 (the bureau's area).
-- `district`: a 学区 (geographic, long-lived).
-- `group`: an education group of any mode — 集团, 教共体 (a co-build pair is a group of mode `co-build`),
-  联盟型集团 (mode `alliance`), 协作体 (mode `collaborative`), or a programme such as 强校工程 (mode
-  `programme`). Narrow with the scope filter `group_mode`.
-- `school`, `teacher`: as recorded; narrow with the scope filters.
-- `studio`: a 名师/名校长工作室 or similar community with members and activities.
-- `team_inflow`: one 组团流入 (a team of teachers rotating into one school together; HK-09).
-- `promotion`: one promotion of a teacher to a school leadership post (提任校级干部; HK-05, SH-05).
-- `appointment`: one appointment or transfer of a member school's principal (提任或转任成员校校长; SH-04).
-- `principal_assessment`: one annual assessment of a member school's principal (SH-15).
-"""
-
-ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
-
-ENTITY_LABELS: Mapping[EntityType, str] = MappingProxyType(
-    {
-        "city": "市",
-        "region": "区",
-        "district": "学区",
-        "group": "集团",
-        "school": "学校",
-        "teacher": "教师",
-        "studio": "工作室",
-        "team_inflow": "组团流入",
-        "promotion": "干部提任",
-        "appointment": "成员校校长任命",
-        "principal_assessment": "成员校校长年度考核",
-    }
-)
-
-Breakdown = Literal["subject", "stage", "respondent_group"]
-"""A dimension a rule is evaluated separately for, inside each entity (HK-18: per stage per subject)."""
-
-BREAKDOWNS: tuple[Breakdown, ...] = get_args(Breakdown)
-
-ActivityKind = Literal[
-    "joint_research",
-    "collective_research",
-    "public_lesson",
-    "research_lesson",
-    "demonstration_lesson",
-    "working_meeting",
-    "student_exchange",
-    "studio_activity",
-    "classroom_observation",
-    "teacher_event",
-    "programme_meeting",
-    "showcase",
-    "joint_lesson_prep",
-    "teaching_contest",
-    "cooperative_research",
-]
-"""The closed list of activity kinds the activities domain records and rules count."""
-
-ACTIVITY_KINDS: tuple[ActivityKind, ...] = get_args(ActivityKind)
-
-ACTIVITY_KIND_LABELS: Mapping[ActivityKind, str] = MappingProxyType(
-    {
-        "joint_research": "联合教研",
-        "collective_research": "集体研修",
-        "public_lesson": "公开课",
-        "research_lesson": "研讨课",
-        "demonstration_lesson": "示范课",
-        "working_meeting": "工作例会",
-        "student_exchange": "学生交流",
-        "studio_activity": "工作室活动",
-        "classroom_observation": "课堂观察",
-        "teacher_event": "教师活动(理念提升、技能大比武)",
-        "programme_meeting": "推进会",
-        "showcase": "展示交流",
-        "joint_lesson_prep": "联合备课",
-        "teaching_contest": "教学比武",
-        "cooperative_research": "合作科研",
-    }
-)
-
-ShowcaseLevel = Literal["school", "district", "city"]
-"""Level of a showcase (展示交流): 校级, 全区 (district-wide, i.e. the 区), 全市."""
-
-SHOWCASE_LEVELS: tuple[ShowcaseLevel, ...] = get_args(ShowcaseLevel)
+from edugroup.policy.vocabulary import ACTIVITY_KINDS, SHOWCASE_LEVELS, Breakdown, EntityType
 
 Unit = Literal["count", "share", "ratio", "years", "score", "flag"]
 """`share` is a fraction in [0, 1]; `flag` is 1 (yes) or 0 (no); `ratio` an unbounded ratio such as a CV."""
@@ -605,46 +507,56 @@ F = TypeVar("F", bound=MetricFn)
 
 
 class MetricRegistry:
-    """Implementations of declared metrics, registered by id."""
+    """Implementations of declared metrics, registered by id; a domain that owns an entity kind may register
+    the implementation of a metric for that kind alone (`teachers.count` of a studio is the studio's)."""
 
     def __init__(self, catalogue: Mapping[str, MetricDef] = CATALOGUE) -> None:
         self._catalogue = catalogue
-        self._implementations: dict[str, MetricFn] = {}
+        self._implementations: dict[tuple[str, str | None], MetricFn] = {}
+        self.complete = False
+        """Set once every domain has registered (the composition root does it); an evaluation refuses to
+        run before, so a metric is never reported "not implemented" only because its module was not loaded."""
 
-    def register(self, metric_id: str) -> Callable[[F], F]:
-        """Decorator registering the implementation of `metric_id`; refuses undeclared ids and doubles."""
+    def register(self, metric_id: str, *, entity: str | None = None) -> Callable[[F], F]:
+        """Decorator registering the implementation of `metric_id` (for one entity kind only, if given);
+        refuses undeclared ids, kinds the metric does not apply to, and doubles."""
         if metric_id not in self._catalogue:
             raise KeyError(f"metric {metric_id!r} is not declared in the catalogue")
+        if entity is not None and entity not in self._catalogue[metric_id].entities:
+            raise KeyError(f"metric {metric_id!r} does not apply to {entity!r}")
 
         def decorate(fn: F) -> F:
-            if metric_id in self._implementations:
+            if (metric_id, entity) in self._implementations:
                 raise ValueError(f"metric {metric_id!r} already has an implementation")
-            self._implementations[metric_id] = fn
+            self._implementations[(metric_id, entity)] = fn
             return fn
 
         return decorate
 
-    def implementation(self, metric_id: str) -> MetricFn | None:
-        """The registered implementation, or None when the metric is not implemented (or not declared)."""
-        return self._implementations.get(metric_id)
+    def implementation(self, metric_id: str, entity: str | None = None) -> MetricFn | None:
+        """The implementation for an entity kind (its own, else the metric's), or None when the metric is not
+        implemented (or not declared)."""
+        found = self._implementations.get((metric_id, entity)) if entity is not None else None
+        return found or self._implementations.get((metric_id, None))
 
     def is_implemented(self, metric_id: str) -> bool:
         """Whether `metric_id` has a registered implementation."""
-        return metric_id in self._implementations
+        return (metric_id, None) in self._implementations
 
     def not_implemented(self, metric_ids: Sequence[str] | None = None) -> list[str]:
         """Declared metrics (or the given ones) without an implementation, sorted."""
         ids = self._catalogue if metric_ids is None else metric_ids
-        return sorted(m for m in ids if m not in self._implementations)
+        return sorted(m for m in ids if (m, None) not in self._implementations)
 
 
 REGISTRY = MetricRegistry()
 """The process-wide registry that `register_metric` fills."""
 
 
-def register_metric(metric_id: str) -> Callable[[F], F]:
-    """Register the decorated callable as the implementation of `metric_id` in the default registry."""
-    return REGISTRY.register(metric_id)
+def register_metric(metric_id: str, *, entity: str | None = None) -> Callable[[F], F]:
+    """Register the decorated callable as the implementation of `metric_id` (for one entity kind only, if
+    given) in the default registry."""
+    return REGISTRY.register(metric_id, entity=entity)
 
 
 def implementation(metric_id: str) -> MetricFn | None:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from edugroup.core.tabular import write_xlsx
-from edugroup.policy.engine import ENTITY_LABELS, VERDICT_LABELS, Evaluation, Row
+from edugroup.policy.engine import Evaluation, Row
+from edugroup.policy.vocabulary import ENTITY_LABELS, VERDICT_LABELS
 
 HEADERS = ["条款", "要求", "对象类型", "对象", "周期", "实际值", "比较", "阈值", "结论", "证据"]
 

@@ -13,7 +13,8 @@ from edugroup.core.pages import PageScope, render
 from edugroup.core.periods import school_year_of, semester_of
 from edugroup.org import service as org_service
 from edugroup.policy import service
-from edugroup.policy.engine import ENTITY_LABELS, VERDICT_LABELS, Row
+from edugroup.policy.engine import Row
+from edugroup.policy.vocabulary import ENTITY_LABELS, VERDICT_LABELS
 
 router = APIRouter(include_in_schema=False)
 EVIDENCE_PAGES = {

@@ -59,14 +59,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from edugroup.policy.metrics import (
-    ENTITY_TYPES,
-    Breakdown,
-    EntityType,
-    MetricDef,
-    ParamValue,
-    definition,
-)
+from edugroup.policy.metrics import MetricDef, ParamValue, definition
+from edugroup.policy.vocabulary import ENTITY_TYPES, Breakdown, EntityType
 
 # --- scope vocabulary -------------------------------------------------------------------------------------
 

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.core.errors import Conflict
 from edugroup.core.periods import SchoolYear
 from edugroup.core.scope import Scope
+from edugroup.policy.editions import library
 from edugroup.policy.engine import Evaluation, evaluate
 from edugroup.policy.models import PackEdition
-from edugroup.policy.packs import PackLibrary, builtin_packs, load_pack_text
+from edugroup.policy.packs import load_pack_text
 from edugroup.policy.schemas import Pack
 
-
-@lru_cache(maxsize=1)
-def _shipped() -> tuple[Pack, ...]:
-    return tuple(builtin_packs())
-
-
-def library(session: Session, region_id: int | None) -> PackLibrary:
-    """The shipped packs (parsed once per process) plus every edition the region loaded."""
-    lib = PackLibrary(_shipped())
-    if region_id is not None:
-        stmt = select(PackEdition).where(PackEdition.region_id == region_id).order_by(PackEdition.edition)
-        for row in session.scalars(stmt):
-            lib.add(load_pack_text(row.text, source_name=row.source_name))
-    return lib
+__all__ = ["library", "load_pack_edition", "pack_for", "run_compliance"]
 
 
 def load_pack_edition(session: Session, scope: Scope, text: str, *, source_name: str) -> Pack:

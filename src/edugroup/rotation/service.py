@@ -30,15 +30,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from edugroup.algorithms.rotation.errors import InvalidInstance
+from edugroup.algorithms.rotation.instance import great_circle_km
+from edugroup.algorithms.rotation.planner import plan_rotation
 from edugroup.core.db import utcnow
 from edugroup.core.errors import Conflict, InvalidInput, NotFound
 from edugroup.core.periods import SchoolYear
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
-from edugroup.org.models import QualityTier, Region, School
+from edugroup.org.models import QualityTier, School
+from edugroup.policy.contract import edition_in_force, limits_in_force
 from edugroup.rotation.models import PlanStatus, RotationDemand, RotationPlan, RotationPlanRow
-from edugroup.rotation.planner import plan_rotation
-from edugroup.rotation.planner_instance import great_circle_km
 from edugroup.rotation.schemas import DemandCreate
 from edugroup.teachers import rotations as rotation_records
 from edugroup.teachers.models import Rotation, Teacher
@@ -119,35 +121,34 @@ class Quotas:
         return rules
 
 
-def quotas_for(session: Session, scope: Scope, pack_id: str | None, year: int) -> Quotas:
-    """The quotas of the pack edition in force at the start of school year `year`."""
-    from edugroup.policy.service import library
+QUOTA_METRICS = {
+    "rotation.out_share": "min_out_share",
+    "rotation.backbone_share": "min_backbone_share",
+    "rotation.min_duration_years": "duration_years",
+    "rotation.team_size": "min_team_size",
+}
+"""The pack rules the planner keeps as quotas; the first three only where they aim at weaker schools."""
 
-    region = session.get(Region, scope.region_id)
-    chosen = pack_id or (region.policy_pack if region is not None else None)
-    if chosen is None:
+
+def quotas_for(session: Session, scope: Scope, pack_id: str | None, year: int) -> Quotas:
+    """The quotas of the pack edition in force at the start of school year `year` (the region's adopted
+    pack unless `pack_id` names another); none when the region adopted no pack."""
+    assert scope.region_id is not None
+    on = SchoolYear(year).start
+    edition = edition_in_force(session, scope.region_id, on, pack_id=pack_id)
+    if edition is None:
         return Quotas(None, None)
-    try:
-        pack = library(session, scope.region_id).edition_for(chosen, SchoolYear(year))
-    except NotFound as exc:
-        raise NotFound(exc.message, field="pack") from None
     found: dict[str, float] = {}
-    for check in pack.rule_checks():
-        if isinstance(check.threshold, tuple) or not isinstance(check.threshold, int | float):
-            continue
-        value = float(check.threshold)
-        weaker_school = "school" in check.scope.entity and check.params.get("towards") == "weaker"
-        if check.metric == "rotation.out_share" and weaker_school:
-            found["min_out_share"] = value
-        elif check.metric == "rotation.backbone_share" and weaker_school:
-            found["min_backbone_share"] = value
-        elif check.metric == "rotation.min_duration_years" and weaker_school:
-            found["duration_years"] = value
-        elif check.metric == "rotation.team_size":
-            found["min_team_size"] = value
+    for metric, name in QUOTA_METRICS.items():
+        for lim in limits_in_force(session, scope.region_id, on, metric=metric, pack_id=edition.pack_id):
+            if not isinstance(lim.threshold, float):
+                continue
+            weaker_school = "school" in lim.entities and lim.params.get("towards") == "weaker"
+            if weaker_school or metric == "rotation.team_size":
+                found[name] = lim.threshold
     return Quotas(
-        pack.id,
-        pack.edition,
+        edition.pack_id,
+        edition.edition,
         min_out_share=found.get("min_out_share"),
         min_backbone_share=found.get("min_backbone_share"),
         min_team_size=math.ceil(found["min_team_size"]) if "min_team_size" in found else None,
@@ -241,7 +242,10 @@ def create_plan(
     assert scope.region_id is not None
     quotas = quotas_for(session, scope, pack_id, year)
     instance = build_instance(session, scope.region_id, year, quotas)
-    answer = plan_rotation(instance.data, time_limit=time_limit)
+    try:
+        answer = plan_rotation(instance.data, time_limit=time_limit)
+    except InvalidInstance as exc:
+        raise InvalidInput(exc.message, field=exc.field) from None
     plan = RotationPlan(
         region_id=scope.region_id,
         year=year,

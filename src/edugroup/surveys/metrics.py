@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from edugroup.core.periods import Period
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement
-from edugroup.policy.metrics import register_metric
+from edugroup.policy.contract import EntityRef, EvalContext, Measurement, register_metric
 from edugroup.surveys.models import RespondentKind
 from edugroup.surveys.service import SurveyCount, Tally, counts_in
 

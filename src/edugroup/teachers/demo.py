@@ -33,11 +33,11 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from edugroup.algorithms.rotation.instance import great_circle_km
 from edugroup.core import audit
 from edugroup.core.models import Role
 from edugroup.core.scope import Scope
 from edugroup.org.models import Group, Membership, QualityTier, Region, School, Stage
-from edugroup.rotation.planner_instance import great_circle_km
 from edugroup.teachers.models import EligibilityRule, Promotion, Rotation, RotationMode, RotationTeam, Teacher
 from edugroup.teachers.rules import Term, eligibility_problems, term_end
 

@@ -8,12 +8,125 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from edugroup.core.periods import Period
 from edugroup.org.models import QualityTier
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement, region_records
-from edugroup.policy.metrics import register_metric
-from edugroup.teachers.models import EligibilityRule, Honour, Promotion, Rotation, Teacher
+from edugroup.policy.contract import (
+    EntityQuery,
+    EntityRef,
+    EvalContext,
+    Measurement,
+    group_modes,
+    region_records,
+    register_entities,
+    register_metric,
+    school_in_scope,
+)
+from edugroup.teachers.models import (
+    EligibilityRule,
+    Honour,
+    Promotion,
+    Rotation,
+    RotationTeam,
+    Studio,
+    StudioMember,
+    Teacher,
+)
 from edugroup.teachers.rules import Term, eligibility_problems, experience_before, years_between
+
+# --- entity kinds: teachers, studios, team inflows, promotions -----------------------------------------
+
+
+@register_entities("teacher")
+def teachers_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    """Teachers of schools passing the rule's school filters (with one group asked, of its schools)."""
+    members = query.group_members(ctx)
+    passes: dict[int, bool] = {}
+    refs = []
+    for t in region_records(ctx, Teacher):
+        if t.school_id not in passes:
+            school = ctx.schools.get(t.school_id)
+            passes[t.school_id] = school is not None and school_in_scope(
+                ctx, school, query.check, query.period
+            )
+        if (
+            passes[t.school_id]
+            and (members is None or t.school_id in members)
+            and query.user.can_see_teacher(t.id, t.school_id, t.region_id)
+        ):
+            refs.append(EntityRef("teacher", t.id, t.name))
+    return refs
+
+
+def _studios(ctx: EvalContext) -> list[Studio]:
+    """The region's studios, with their members loaded, once per evaluation."""
+
+    def load() -> list[Studio]:
+        stmt = (
+            select(Studio)
+            .where(Studio.region_id == ctx.region_id)
+            .options(selectinload(Studio.members).selectinload(StudioMember.teacher))
+            .order_by(Studio.id)
+        )
+        return list(ctx.session.scalars(stmt))
+
+    found: list[Studio] = ctx.cached("studios", load)
+    return found
+
+
+@register_entities("studio")
+def studios_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    """Studios open during the period, of groups of the rule's modes, that the user may see."""
+    modes = group_modes(query.check)
+    period, user = query.period, query.user
+    refs = []
+    for studio in _studios(ctx):
+        group = ctx.groups.get(studio.group_id) if studio.group_id is not None else None
+        if studio.founded_on and studio.founded_on > period.end:
+            continue
+        if studio.closed_on and studio.closed_on < period.start:
+            continue
+        if modes is not None and (group is None or group.mode.value not in modes):
+            continue
+        if query.only_group is not None and studio.group_id != query.only_group:
+            continue
+        if not (user.is_bureau or (group is not None and user.can_see_group(group.id, group.region_id))):
+            continue
+        refs.append(EntityRef("studio", studio.id, studio.name))
+    return refs
+
+
+@register_entities("team_inflow")
+def team_inflows_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    """Team inflows (组团流入) that started in the period, into the asked group's schools if one is."""
+    members = query.group_members(ctx)
+    return [
+        EntityRef("team_inflow", team.id, team.name)
+        for team in region_records(ctx, RotationTeam)
+        if query.period.start <= team.start_on <= query.period.end
+        and (members is None or team.to_school_id in members)
+        and query.user.can_see_school(team.to_school_id, team.region_id)
+    ]
+
+
+@register_entities("promotion")
+def promotions_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
+    """Promotions (提任) decided in the period, at the asked group's schools if one is."""
+    members = query.group_members(ctx)
+    names = {t.id: t.name for t in region_records(ctx, Teacher)}
+    user = query.user
+    return [
+        EntityRef("promotion", p.id, f"{names.get(p.teacher_id, p.teacher_id)} · {p.post} ({p.decided_on})")
+        for p in region_records(ctx, Promotion)
+        if query.period.start <= p.decided_on <= query.period.end
+        and (members is None or p.school_id in members)
+        and (user.can_see_school(p.school_id, p.region_id) or user.teacher_id == p.teacher_id)
+    ]
+
+
+# --- metrics ---------------------------------------------------------------------------------------------
 
 
 @register_metric("studios.school_coverage")
@@ -30,7 +143,7 @@ def studio_school_coverage(
             continue
         covered: set[int] = set()
         evidence: list[str] = []
-        for studio in ctx.studios():
+        for studio in _studios(ctx):
             if studio.group_id != entity.id:
                 continue
             for member in studio.members:
@@ -87,7 +200,7 @@ def count_teachers(
     result = []
     for entity in entities:
         if entity.type == "studio":
-            studio = next((s for s in ctx.studios() if s.id == entity.id), None)
+            studio = next((s for s in _studios(ctx) if s.id == entity.id), None)
             ids = [
                 m.teacher_id
                 for m in (studio.members if studio else [])

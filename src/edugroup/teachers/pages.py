@@ -17,6 +17,7 @@ from edugroup.core.errors import EduGroupError, ImportFailed
 from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
+from edugroup.policy.contract import packs_with_metric
 from edugroup.teachers import io, rotations, service
 from edugroup.teachers.models import BACKBONE_TIER_LABELS, HONOUR_LABELS, ROTATION_MODE_LABELS, Honour
 from edugroup.teachers.schemas import EligibilityRuleCreate
@@ -149,15 +150,7 @@ def teacher_page(
 
 def _promotion_packs(session: Session, scope: Scope) -> list[tuple[str, str]]:
     """The packs with a promotion rule (HK-05, SH-05), for the check's choice."""
-    from edugroup.policy.service import library
-
-    return sorted(
-        {
-            (p.id, p.title)
-            for p in library(session, scope.region_id)
-            if any(c.metric == rotations.EXPERIENCE_METRIC for c in p.rule_checks())
-        }
-    )
+    return packs_with_metric(session, scope.region_id, rotations.EXPERIENCE_METRIC)
 
 
 # --- rotations and eligibility rules -------------------------------------------------------------

@@ -22,7 +22,8 @@ from edugroup.core.models import Role
 from edugroup.core.periods import SchoolYear
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
-from edugroup.org.models import District, Group, Membership, QualityTier, Region, School
+from edugroup.org.models import District, Group, Membership, QualityTier, School
+from edugroup.policy.contract import edition_in_force, limits_in_force
 from edugroup.teachers import service as teacher_service
 from edugroup.teachers.models import Promotion, Rotation, RotationMode, RotationTeam, Teacher
 from edugroup.teachers.rules import experience_before, shared_units, years_between
@@ -342,19 +343,16 @@ def get_team(session: Session, scope: Scope, team_id: int) -> RotationTeam:
 
 
 def promotion_rule(session: Session, scope: Scope, pack_id: str | None, on: date) -> tuple[str, str, float]:
-    """(pack id, check id, threshold in years) of the promotion rule in the pack edition in force on `on`."""
-    from edugroup.policy.service import library
-
-    region = session.get(Region, scope.region_id) if scope.region_id is not None else None
-    chosen = pack_id or (region.policy_pack if region is not None else None) or "hongkou-2025"
-    try:
-        pack = library(session, scope.region_id).edition_for(chosen, on)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="pack") from None
-    for check in pack.rule_checks():
-        if check.metric == EXPERIENCE_METRIC and isinstance(check.threshold, int | float):
-            return pack.id, check.id, float(check.threshold)
-    raise InvalidInput(f"政策包 {pack.id} 没有提任校级干部的交流轮岗经历条款", field="pack")
+    """(pack id, check id, threshold in years) of the promotion rule (HK-05, SH-05) in the region's pack
+    (or `pack_id`) edition in force on `on`."""
+    assert scope.region_id is not None
+    for lim in limits_in_force(session, scope.region_id, on, metric=EXPERIENCE_METRIC, pack_id=pack_id):
+        if isinstance(lim.threshold, float):
+            return lim.pack_id, lim.clause_id, lim.threshold
+    edition = edition_in_force(session, scope.region_id, on, pack_id=pack_id)
+    if edition is None:
+        raise InvalidInput("本区尚未采用政策包, 请选择含提任校级干部交流轮岗经历条款的政策包", field="pack")
+    raise InvalidInput(f"政策包 {edition.pack_id} 没有提任校级干部的交流轮岗经历条款", field="pack")
 
 
 def experience_years(session: Session, teacher: Teacher, before: date) -> tuple[float, list[int]]:

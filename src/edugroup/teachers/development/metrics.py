@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from edugroup.core.periods import Period
-from edugroup.policy.engine import EntityRef, EvalContext, Measurement, region_records
-from edugroup.policy.metrics import register_metric
+from edugroup.policy.contract import EntityRef, EvalContext, Measurement, region_records, register_metric
 from edugroup.teachers.development import service
 from edugroup.teachers.development.service import AssignmentRow, CertificateRow, PairRow
 from edugroup.teachers.models import Teacher

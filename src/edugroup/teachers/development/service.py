@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
@@ -32,6 +32,7 @@ from edugroup.core.periods import SchoolYear, school_year_of
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Group, GroupMode, Region, School
+from edugroup.policy.contract import EntityRef, EvalContext, measure
 from edugroup.policy.models import PackEdition
 from edugroup.policy.packs import PackLibrary
 from edugroup.policy.schemas import MetricRef, Pack, RuleCheck
@@ -505,19 +506,14 @@ def group_teacher_counts(
 ) -> dict[int, int]:
     """Groups' teachers in school year `year` (OH-11's 教师总数) as the rule's own threshold metric counts
     them (`teachers.count` in ouhai-2022), so the limit at entry and the compliance verdict agree."""
-    import edugroup.metrics  # noqa: F401  (registers the implemented metrics)
-    from edugroup.policy.engine import EntityRef, EvalContext, MetricImpl
-    from edugroup.policy.metrics import implementation
-
     if not groups:
         return {}
-    impl = cast(MetricImpl | None, implementation(limits.group_metric))
-    if impl is None:
-        raise Conflict(f"指标 {limits.group_metric} 尚未实现, 无法核定示范课证书上限", field="group_id")
     period = SchoolYear(year)
     ctx = EvalContext(session, groups[0].region_id, window=(period.start, period.end))
     refs = [EntityRef("group", g.id, g.name) for g in groups]
-    found = impl(ctx, refs, period, dict(limits.group_params))
+    found = measure(ctx, limits.group_metric, refs, period, dict(limits.group_params))
+    if found is None:
+        raise Conflict(f"指标 {limits.group_metric} 尚未实现, 无法核定示范课证书上限", field="group_id")
     return {m.entity_id: int(m.value) for m in found if m.value is not None}
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from edugroup.core.errors import InvalidInput
-from edugroup.rotation.planner_explain import Shortfall, check_counts, group, read_elastic
-from edugroup.rotation.planner_instance import Instance, IntArray, read_instance
-from edugroup.rotation.planner_model import SolveOptions, build_rows, solve, solve_elastic
-from edugroup.rotation.planner_network import Network, build_network, out_quota
+from edugroup.algorithms.rotation.errors import InvalidInstance
+from edugroup.algorithms.rotation.explain import Shortfall, check_counts, group, read_elastic
+from edugroup.algorithms.rotation.instance import Instance, IntArray, read_instance
+from edugroup.algorithms.rotation.model import SolveOptions, build_rows, solve, solve_elastic
+from edugroup.algorithms.rotation.network import Network, build_network, out_quota
 
 __all__ = ["SolveOptions", "plan_rotation", "plan_rotation_file", "plan_with_options"]
 
@@ -41,15 +41,15 @@ def plan_rotation_file(instance_path: Path, output_path: Path) -> dict[str, Any]
     try:
         raw = json.loads(Path(instance_path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise InvalidInput(
+        raise InvalidInstance(
             f"{file}: 不是有效的 JSON ({error.msg}, 第 {error.lineno} 行)", file=file, row=error.lineno
         ) from error
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"{file}: 不是 UTF-8 编码的文本", file=file) from error
+        raise InvalidInstance(f"{file}: 不是 UTF-8 编码的文本", file=file) from error
     try:
         plan = plan_rotation(raw)
-    except InvalidInput as error:
-        raise InvalidInput(error.message, field=error.field, file=file) from error
+    except InvalidInstance as error:
+        raise InvalidInstance(error.message, field=error.field, file=file) from error
     Path(output_path).write_text(json.dumps(plan, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return plan
 
@@ -87,13 +87,13 @@ def plan_with_options(instance: object, options: SolveOptions) -> dict[str, Any]
 
 def _check_options(options: SolveOptions) -> None:
     if not options.time_limit > 0:
-        raise InvalidInput("time_limit: 必须大于 0 秒", field="time_limit")
+        raise InvalidInstance("time_limit: 必须大于 0 秒", field="time_limit")
     if not 0 <= options.mip_gap < 1:
-        raise InvalidInput("mip_gap: 必须在 [0, 1) 内", field="mip_gap")
+        raise InvalidInstance("mip_gap: 必须在 [0, 1) 内", field="mip_gap")
     if options.threads is not None and options.threads < 1:
-        raise InvalidInput("threads: 至少为 1", field="threads")
+        raise InvalidInstance("threads: 至少为 1", field="threads")
     if options.neighbours < 1:
-        raise InvalidInput("neighbours: 至少为 1", field="neighbours")
+        raise InvalidInstance("neighbours: 至少为 1", field="neighbours")
 
 
 def _plan(network: Network, optimal: bool, flows: IntArray, bound: float) -> dict[str, Any]:

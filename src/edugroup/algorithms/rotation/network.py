@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edugroup.core.errors import InvalidInput
-from edugroup.rotation.planner_instance import FloatArray, Instance, IntArray, great_circle_km
+from edugroup.algorithms.rotation.errors import InvalidInstance
+from edugroup.algorithms.rotation.instance import FloatArray, Instance, IntArray, great_circle_km
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def _require_coordinates(
     arc_receiving: IntArray,
     arc_cost: FloatArray,
 ) -> None:
-    """Raises InvalidInput naming a school whose missing lat/lon leaves a needed commute unknown."""
+    """Raises InvalidInstance naming a school whose missing lat/lon leaves a needed commute unknown."""
     missing = np.flatnonzero(np.isnan(arc_cost))
     if len(missing) == 0:
         return
@@ -165,6 +165,6 @@ def _require_coordinates(
         for axis, values in (("lat", instance.school_lat), ("lon", instance.school_lon)):
             if math.isnan(values[school]):
                 field = f"schools[{school}].{axis}"
-                raise InvalidInput(
+                raise InvalidInstance(
                     f"{field}: 缺少坐标; 没有 distance 时通勤距离按学校坐标的大圆距离计算", field=field
                 )

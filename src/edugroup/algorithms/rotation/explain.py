@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edugroup.rotation.planner_instance import FloatArray, Id
-from edugroup.rotation.planner_model import Rows
-from edugroup.rotation.planner_network import Network, out_quota
+from edugroup.algorithms.rotation.instance import FloatArray, Id
+from edugroup.algorithms.rotation.model import Rows
+from edugroup.algorithms.rotation.network import Network, out_quota
 
 _SHORT = 1e-6
 

@@ -1,6 +1,6 @@
 """The rotation planner's input: checked field by field and turned into arrays.
 
-A bad instance raises `InvalidInput` whose `field` is a JSON path such as ``teachers[3].subject``
+A bad instance raises `InvalidInstance` whose `field` is a JSON path such as ``teachers[3].subject``
 (indexes are 0-based, as in the JSON list), never a `KeyError`.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import numpy as np
 import numpy.typing as npt
 
-from edugroup.core.errors import InvalidInput
+from edugroup.algorithms.rotation.errors import InvalidInstance
 
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG), used for the great-circle commute."""
@@ -248,7 +248,7 @@ def _distance(
 
 
 def _fail(field: str, message: str) -> NoReturn:
-    raise InvalidInput(f"{field}: {message}", field=field)
+    raise InvalidInstance(f"{field}: {message}", field=field)
 
 
 def _mapping(value: object, where: str) -> Mapping[str, Any]:

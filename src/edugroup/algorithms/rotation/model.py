@@ -35,8 +35,8 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from edugroup.rotation.planner_instance import FloatArray, IntArray
-from edugroup.rotation.planner_network import Network, out_quota
+from edugroup.algorithms.rotation.instance import FloatArray, IntArray
+from edugroup.algorithms.rotation.network import Network, out_quota
 
 Int32Array = npt.NDArray[np.int32]
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]

@@ -1,0 +1,1 @@
+"""The rotation planner: a mixed-integer programme (HiGHS) assigning eligible teachers to receiving schools."""
