@@ -238,8 +238,8 @@ def world(db: Session) -> World:
 @pytest.fixture
 def client(db: Session) -> Iterator[TestClient]:
     """The app on the test's session (its commits stay inside the test's transaction)."""
-    from edugroup.app import create_app
     from edugroup.core.deps import get_db
+    from edugroup.web.app import create_app
 
     app = create_app()
 

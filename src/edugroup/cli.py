@@ -94,7 +94,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web app and API."""
     import uvicorn
 
-    uvicorn.run("edugroup.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("edugroup.web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 class _Report(Protocol):

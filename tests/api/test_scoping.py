@@ -19,8 +19,8 @@ from tests.teachers_development import factories as development_factories
 from edugroup.activities import service as activities_service
 from edugroup.activities.models import ActivityAttachment
 from edugroup.activities.schemas import ActivityCreate
-from edugroup.app import create_app
 from edugroup.org import service
+from edugroup.web.app import create_app
 
 # path -> how the walk treats it
 ROUTES: dict[str, str] = {

@@ -29,7 +29,7 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(engine: Engine) -> Iterator[tuple[str, World]]:
     """The real app on a real port, over a committed world in the test database."""
-    from edugroup.app import create_app
+    from edugroup.web.app import create_app
 
     connection = engine.connect()
     outer = connection.begin()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
+import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -12,13 +12,13 @@ from fastapi.templating import Jinja2Templates
 from edugroup.core.auth import bind_actor
 from edugroup.core.deps import Db, session_user
 from edugroup.core.errors import EduGroupError, Forbidden, Unauthorized
+from edugroup.core.i18n import LANGUAGES, translate
 from edugroup.core.models import ROLE_LABELS
 from edugroup.core.scope import Scope, scope_for
 from edugroup.core.security import new_csrf_token, same_token
-from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS
-from edugroup.web.i18n import LANGUAGES, translate
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "web" / "templates"))
+TEMPLATES = Jinja2Templates(env=jinja2.Environment(autoescape=True))
+"""The page templates; the composition root gives them their folder and the labels every page uses."""
 
 
 def language_of(request: Request) -> str:
@@ -44,9 +44,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         lang=lang,
         _=lambda text: translate(text, lang),
         csrf=csrf_token(request),
-        mode_labels=MODE_LABELS,
-        stage_labels=STAGE_LABELS,
-        tier_labels=TIER_LABELS,
         role_labels=ROLE_LABELS,
     )
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)

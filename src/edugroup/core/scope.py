@@ -7,10 +7,11 @@ Objects out of scope answer "not found", so their existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from edugroup.core.errors import Forbidden, NotFound
@@ -77,42 +78,19 @@ def check_found(visible: bool, what: str, ident: object) -> None:
         raise NotFound(f"{what} {ident} 不存在或无权查看")
 
 
+ScopeResolver = Callable[[Session, User], Scope]
+"""Resolves a user's scope from the registry; the composition root installs the one the product uses."""
+
+_resolver: list[ScopeResolver] = []
+
+
+def install_scope_resolver(resolver: ScopeResolver) -> None:
+    """Install how scopes are resolved (`edugroup.web.composition.register_domains` does it at start-up)."""
+    _resolver[:] = [resolver]
+
+
 def scope_for(session: Session, user: User) -> Scope:
     """Resolve the user's scope from its role and the registry."""
-    from edugroup.org.models import Group, Membership, School
-    from edugroup.teachers.models import Teacher
-
-    group_ids: set[int] = set()
-    school_ids: set[int] = set()
-    region_id = user.region_id
-    if user.role is Role.group_head and user.group_id is not None:
-        frontier = {user.group_id}
-        while frontier:
-            group_ids |= frontier
-            children = session.scalars(select(Group.id).where(Group.parent_id.in_(frontier))).all()
-            frontier = set(children) - group_ids
-        school_ids = set(
-            session.scalars(select(Membership.school_id).where(Membership.group_id.in_(group_ids))).all()
-        )
-        region_id = region_id or session.get(Group, user.group_id).region_id  # type: ignore[union-attr]
-    elif user.role in (Role.school_admin, Role.teacher):
-        school_id = user.school_id
-        if user.role is Role.teacher and user.teacher_id is not None:
-            teacher = session.get(Teacher, user.teacher_id)
-            school_id = teacher.school_id if teacher else school_id
-        if school_id is not None:
-            school_ids = {school_id}
-            school = session.get(School, school_id)
-            region_id = region_id or (school.region_id if school else None)
-            group_ids = set(
-                session.scalars(select(Membership.group_id).where(Membership.school_id == school_id)).all()
-            )
-    return Scope(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        region_id=region_id,
-        group_ids=frozenset(group_ids),
-        school_ids=frozenset(school_ids),
-        teacher_id=user.teacher_id,
-    )
+    if not _resolver:
+        raise RuntimeError("no scope resolver: call edugroup.web.composition.register_domains() first")
+    return _resolver[0](session, user)

@@ -8,13 +8,66 @@ and how a user's scope is resolved.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import jinja2
+from fastapi import APIRouter
+
 from edugroup.activities import metrics as activity_metrics
+from edugroup.activities import pages as activity_pages
+from edugroup.activities import routes as activity_routes
 from edugroup.admissions import metrics as admission_metrics
+from edugroup.admissions import pages as admissions_pages
+from edugroup.admissions import routes as admissions_routes
+from edugroup.core import routes as core_routes
+from edugroup.core.pages import TEMPLATES
+from edugroup.core.scope import install_scope_resolver
 from edugroup.monitoring import metrics as monitoring_metrics
+from edugroup.monitoring import pages as monitoring_pages
+from edugroup.monitoring import routes as monitoring_routes
+from edugroup.org import pages as org_pages
+from edugroup.org import routes as org_routes
+from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS
+from edugroup.policy import pages as policy_pages
+from edugroup.policy import routes as policy_routes
 from edugroup.policy.metrics import REGISTRY
+from edugroup.rotation import pages as rotation_pages
+from edugroup.rotation import routes as rotation_routes
 from edugroup.surveys import metrics as survey_metrics
+from edugroup.surveys import pages as survey_pages
+from edugroup.surveys import routes as survey_routes
 from edugroup.teachers import metrics as teacher_metrics
+from edugroup.teachers import pages as teacher_pages
+from edugroup.teachers import routes as teacher_routes
 from edugroup.teachers.development import metrics as development_metrics
+from edugroup.teachers.development import pages as development_pages
+from edugroup.teachers.development import routes as development_routes
+from edugroup.web import routes as web_routes
+from edugroup.web.scopes import resolve_scope
+
+ROUTERS: tuple[APIRouter, ...] = (
+    core_routes.router,
+    org_routes.router,
+    activity_routes.router,
+    activity_pages.router,
+    policy_routes.router,
+    policy_pages.router,
+    teacher_routes.router,
+    teacher_pages.router,
+    rotation_routes.router,
+    rotation_pages.router,
+    development_routes.router,
+    development_pages.router,
+    monitoring_routes.router,
+    monitoring_pages.router,
+    survey_routes.router,
+    survey_pages.router,
+    admissions_routes.router,
+    admissions_pages.router,
+    org_pages.router,
+    web_routes.router,
+)
+"""Every domain's API router and pages, in the order their paths are matched."""
 
 METRIC_MODULES = (
     activity_metrics,
@@ -27,6 +80,12 @@ METRIC_MODULES = (
 """Every domain's `metrics` module: importing one registers its metrics and entity kinds."""
 
 
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+
 def register_domains() -> None:
-    """Register every domain with the compliance engine (idempotent)."""
+    """Register every domain with the compliance engine, and how scopes are resolved (idempotent)."""
     REGISTRY.complete = bool(METRIC_MODULES)
+    install_scope_resolver(resolve_scope)
+    TEMPLATES.env.loader = jinja2.FileSystemLoader(str(TEMPLATE_DIR))
+    TEMPLATES.env.globals.update(mode_labels=MODE_LABELS, stage_labels=STAGE_LABELS, tier_labels=TIER_LABELS)

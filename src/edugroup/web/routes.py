@@ -1,47 +1,22 @@
-"""Server-rendered pages (Chinese first, English switchable)."""
+"""The shell's pages: log-in and log-out, the language switch, the audit log, and the error page."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from edugroup.core import audit
 from edugroup.core.auth import authenticate
 from edugroup.core.deps import Db
-from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed, Unauthorized
-from edugroup.core.models import Role
-from edugroup.core.pages import (  # re-exported: monitoring/pages.py still imports them from here
-    TEMPLATES,
-    PageScope,
-    check_csrf,
-    csrf_token,
-    error_page,
-    language_of,
-    page_scope,
-    render,
-)
-from edugroup.core.scope import Scope
+from edugroup.core.errors import Unauthorized
+from edugroup.core.i18n import LANGUAGES
+from edugroup.core.pages import PageScope, check_csrf, error_page, render
 from edugroup.core.security import new_csrf_token
-from edugroup.org import io, service
-from edugroup.org.models import GroupMode
-from edugroup.web.i18n import LANGUAGES
 
-__all__ = [
-    "TEMPLATES",
-    "PageScope",
-    "check_csrf",
-    "csrf_token",
-    "error_page",
-    "language_of",
-    "page_scope",
-    "render",
-    "router",
-]
+__all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,74 +67,6 @@ def switch_language(code: str, next: str = "/") -> RedirectResponse:
     return response
 
 
-def _day(on: str | None) -> date:
-    try:
-        return date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        return date.today()
-
-
-@router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request, session: Db, scope: PageScope, on: str | None = None) -> HTMLResponse:
-    day = _day(on)
-    data = service.overview(session, scope, day)
-    return render(request, "overview.html", scope=scope, ov=data, day=day, modes=list(GroupMode))
-
-
-@router.get("/schools", response_class=HTMLResponse)
-def schools_page(
-    request: Request, session: Db, scope: PageScope, district_id: int | None = None
-) -> HTMLResponse:
-    schools = service.list_schools(session, scope, district_id=district_id)
-    districts = {d.id: d for d in service.list_districts(session, scope)}
-    return render(
-        request, "schools.html", scope=scope, schools=schools, districts=districts, district_id=district_id
-    )
-
-
-@router.get("/schools/{school_id}", response_class=HTMLResponse)
-def school_page(
-    request: Request, session: Db, scope: PageScope, school_id: int, on: str | None = None
-) -> HTMLResponse:
-    day = _day(on)
-    school = service.get_school(session, scope, school_id)
-    return render(
-        request,
-        "school.html",
-        scope=scope,
-        school=school,
-        day=day,
-        groups_now=service.groups_of_school_on(session, scope, school_id, day),
-        history=service.membership_history(session, scope, school_id=school_id),
-    )
-
-
-@router.get("/groups/{group_id}", response_class=HTMLResponse)
-def group_page(
-    request: Request, session: Db, scope: PageScope, group_id: int, on: str | None = None
-) -> HTMLResponse:
-    day = _day(on)
-    group = service.get_group(session, scope, group_id)
-    children = [g for g in service.list_groups(session, scope) if g.parent_id == group_id]
-    parent = None
-    if group.parent_id is not None and scope.can_see_group(group.parent_id, group.region_id):
-        parent = service.get_group(session, scope, group.parent_id)
-    members = service.members_on(session, scope, group_id, day)
-    return render(
-        request,
-        "group.html",
-        scope=scope,
-        group=group,
-        parent=parent,
-        children=children,
-        day=day,
-        members=members,
-        students=sum(m.school.student_count for m in members),
-        teachers=sum(m.school.teacher_count for m in members),
-        history=service.membership_history(session, scope, group_id=group_id),
-    )
-
-
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, session: Db, scope: PageScope, entity_type: str | None = None, actor: str | None = None
@@ -176,42 +83,3 @@ def audit_page(
         actor=actor,
         action_labels=audit.ACTION_LABELS,
     )
-
-
-@router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, scope: PageScope) -> HTMLResponse:
-    return render(request, "data.html", scope=scope, kinds=io.KIND_LABELS, result=None, failure=None)
-
-
-@router.post("/data/import", response_class=HTMLResponse)
-async def data_import(
-    request: Request,
-    session: Db,
-    scope: PageScope,
-    kind: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()],
-    file: UploadFile,
-) -> HTMLResponse:
-    check_csrf(request, csrf_token)
-    if scope.role is not Role.bureau_admin:
-        raise Forbidden("导入仅限教育局管理员")
-    data = await file.read()
-    try:
-        report = _import(session, scope, kind, data, file.filename or "upload")
-    except ImportFailed as failure:
-        return render(
-            request,
-            "data.html",
-            status_code=422,
-            scope=scope,
-            kinds=io.KIND_LABELS,
-            result=None,
-            failure=failure,
-        )
-    return render(request, "data.html", scope=scope, kinds=io.KIND_LABELS, result=report, failure=None)
-
-
-def _import(session: Session, scope: Scope, kind: str, data: bytes, filename: str) -> io.ImportReport:
-    if kind not in io.COLUMNS:
-        raise EduGroupError(f"未知的数据类型 {kind}")
-    return io.import_table(session, scope, kind, data, filename)

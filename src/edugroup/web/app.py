@@ -12,30 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
-from edugroup.activities import pages as activity_pages
-from edugroup.activities import routes as activity_routes
-from edugroup.admissions import pages as admissions_pages
-from edugroup.admissions import routes as admissions_routes
-from edugroup.core import routes as core_routes
 from edugroup.core.errors import EduGroupError, Unauthorized
+from edugroup.core.pages import error_page
 from edugroup.core.settings import Settings, get_settings
-from edugroup.monitoring import pages as monitoring_pages
-from edugroup.monitoring import routes as monitoring_routes
-from edugroup.org import routes as org_routes
-from edugroup.policy import pages as policy_pages
-from edugroup.policy import routes as policy_routes
-from edugroup.rotation import pages as rotation_pages
-from edugroup.rotation import routes as rotation_routes
-from edugroup.surveys import pages as survey_pages
-from edugroup.surveys import routes as survey_routes
-from edugroup.teachers import pages as teacher_pages
-from edugroup.teachers import routes as teacher_routes
-from edugroup.teachers.development import pages as development_pages
-from edugroup.teachers.development import routes as development_routes
-from edugroup.web import routes as web_routes
-from edugroup.web.composition import register_domains
+from edugroup.web.composition import ROUTERS, register_domains
 
-STATIC = Path(__file__).resolve().parent / "web" / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _wants_json(request: Request) -> bool:
@@ -95,32 +77,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse(exc.to_dict(), status_code=exc.status_code)
         if isinstance(exc, Unauthorized):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return web_routes.error_page(request, exc)
+        return error_page(request, exc)
 
     @app.exception_handler(RequestValidationError)
     def on_invalid(request: Request, exc: RequestValidationError) -> Response:
         body = _validation_body(exc)
         if _wants_json(request):
             return JSONResponse(body, status_code=422)
-        return web_routes.error_page(request, EduGroupError(str(body["message"])), status_code=422)
+        return error_page(request, EduGroupError(str(body["message"])), status_code=422)
 
-    app.include_router(core_routes.router)
-    app.include_router(org_routes.router)
-    app.include_router(activity_routes.router)
-    app.include_router(activity_pages.router)
-    app.include_router(policy_routes.router)
-    app.include_router(policy_pages.router)
-    app.include_router(teacher_routes.router)
-    app.include_router(teacher_pages.router)
-    app.include_router(rotation_routes.router)
-    app.include_router(rotation_pages.router)
-    app.include_router(development_routes.router)
-    app.include_router(development_pages.router)
-    app.include_router(monitoring_routes.router)
-    app.include_router(monitoring_pages.router)
-    app.include_router(survey_routes.router)
-    app.include_router(survey_pages.router)
-    app.include_router(admissions_routes.router)
-    app.include_router(admissions_pages.router)
-    app.include_router(web_routes.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
