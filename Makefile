@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run migrate demo serve check test test-fast chromium bench clean
+.PHONY: install run migrate demo serve check test test-fast chromium bench bench-quick clean
 
 install: $(VENV)/.installed
 
@@ -40,8 +40,13 @@ test: check chromium
 test-fast: install
 	$(BIN)/pytest -m "not browser" -x -q
 
+# Every bench in bench/ at full size (a long run); BENCH_ARGS="--only rotation --postgres URL" and so on.
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Every bench at small sizes, in about a minute: checks that they run.
+bench-quick: install
+	$(BIN)/python bench/run_all.py --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

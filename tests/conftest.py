@@ -258,6 +258,28 @@ def auth(world: World, name: str) -> dict[str, str]:
 
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+"""The policy documents (POLICY-CLAUSES.md, seeds/) in the folder beside the repository, not part of it."""
+SHARED_MISSING = "../shared is not beside the repository"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """`../shared` for the tests marked `shared`: skipped when it is absent, failed when CI=true asks for it."""
+    if SHARED.is_dir():
+        return SHARED
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{SHARED_MISSING} ({SHARED}), and CI=true requires it", pytrace=False)
+    pytest.skip(SHARED_MISSING)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test reads ../shared through `shared_dir` and is marked `shared`, both or neither."""
+    for item in items:
+        marked = item.get_closest_marker("shared") is not None
+        if marked != ("shared_dir" in getattr(item, "fixturenames", ())):
+            raise pytest.UsageError(
+                f"{item.nodeid}: mark it 'shared' and give it the shared_dir fixture, or neither"
+            )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,17 +1,18 @@
-"""Policy packs: every clause of POLICY-CLAUSES.md in its pack, quoted from its seed, and refused when bad."""
+"""Policy packs: every clause of the catalogue in its pack, quoted from its seed, and refused when bad."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from edugroup.core.errors import Conflict, InvalidInput, NotFound
 from edugroup.core.periods import SchoolYear, Semester
+from edugroup.policy.clauses import CatalogueClause, clause_catalogue, clauses_by_id
 from edugroup.policy.metrics import CATALOGUE
 from edugroup.policy.packs import (
     PackError,
@@ -23,6 +24,7 @@ from edugroup.policy.packs import (
 )
 from edugroup.policy.schemas import (
     FILTER_ENTITIES,
+    ClauseKind,
     FlowClause,
     MetricRef,
     Pack,
@@ -33,51 +35,12 @@ from edugroup.policy.schemas import (
     WeightClause,
 )
 
-SHARED = Path(__file__).parents[2].parent / "shared"
 PACK_DIR = Path(__file__).parents[2] / "src" / "edugroup" / "policy" / "packs"
-
-
-# --- POLICY-CLAUSES.md and the seeds ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListedClause:
-    id: str
-    kind: str
-    pack: str
-    seed: str
-
-
-@cache
-def listed_clauses() -> tuple[ListedClause, ...]:
-    """Every clause of POLICY-CLAUSES.md, with the pack and seed file of the section it is listed under."""
-    path = SHARED / "POLICY-CLAUSES.md"
-    assert path.is_file(), f"{path} is missing: the tests read shared/ beside the repository"
-    clauses: list[ListedClause] = []
-    pack = seed = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if heading := re.match(r"^## ([a-z0-9-]+) \((\S+\.txt)\)", line):
-            pack, seed = heading.group(1), heading.group(2)
-        elif row := re.match(r"^\| ([A-Z]{2}-\d{2}) \| (RULE|FLOW|RECORD|WEIGHT) \|", line):
-            assert pack is not None, f"clause {row.group(1)} listed before any pack"
-            assert seed is not None
-            clauses.append(ListedClause(row.group(1), row.group(2).lower(), pack, seed))
-    return tuple(clauses)
 
 
 @cache
 def packs_by_id() -> dict[str, Pack]:
     return {pack.id: pack for pack in builtin_packs()}
-
-
-@cache
-def seed_text(name: str) -> str:
-    return normalised((SHARED / "seeds" / name).read_text(encoding="utf-8"))
-
-
-def normalised(text: str) -> str:
-    """Text without whitespace: seeds break lines and space digits (工作例会 2 次以上) at random."""
-    return re.sub(r"\s+", "", text)
 
 
 def all_clauses() -> list[tuple[str, str]]:
@@ -91,8 +54,11 @@ def all_rule_checks() -> list[tuple[str, str]]:
 PACK_IDS = ["hongkou-2025", "shanghai-tight", "ouhai-2022", "qingpu-2023", "hedong-2018"]
 
 
-def test_policy_clauses_md_lists_the_seventy_seven_clauses_of_the_five_documents() -> None:
-    counts = {pack: sum(1 for c in listed_clauses() if c.pack == pack) for pack in PACK_IDS}
+# --- the clause catalogue (src/edugroup/policy/clauses.yaml) ------------------------------------------------
+
+
+def test_the_catalogue_lists_the_seventy_seven_clauses_of_the_five_documents() -> None:
+    counts = {pack: sum(1 for c in clause_catalogue() if c.pack == pack) for pack in PACK_IDS}
     assert counts == {
         "hongkou-2025": 26,
         "shanghai-tight": 18,
@@ -100,6 +66,23 @@ def test_policy_clauses_md_lists_the_seventy_seven_clauses_of_the_five_documents
         "qingpu-2023": 11,
         "hedong-2018": 6,
     }
+    assert len(clause_catalogue()) == 77
+    assert list(dict.fromkeys(c.pack for c in clause_catalogue())) == PACK_IDS
+
+
+def test_catalogue_ids_are_unique_and_carry_their_pack_prefix() -> None:
+    prefixes = {
+        "hongkou-2025": "HK",
+        "shanghai-tight": "SH",
+        "ouhai-2022": "OH",
+        "qingpu-2023": "QP",
+        "hedong-2018": "HD",
+    }
+    assert len(clauses_by_id()) == len(clause_catalogue())
+    for clause in clause_catalogue():
+        assert re.fullmatch(rf"{prefixes[clause.pack]}-\d{{2}}", clause.id), clause.id
+        assert clause.summary is not None
+        assert re.search(r"[\u4e00-\u9fff]", clause.summary), clause.id
 
 
 def test_the_five_packs_ship_and_each_file_is_named_after_its_pack() -> None:
@@ -110,31 +93,84 @@ def test_the_five_packs_ship_and_each_file_is_named_after_its_pack() -> None:
 
 @pytest.mark.parametrize("pack_id", PACK_IDS)
 def test_every_clause_listed_for_a_document_is_in_its_pack_and_no_other(pack_id: str) -> None:
-    listed = [c.id for c in listed_clauses() if c.pack == pack_id]
+    listed = [c.id for c in clause_catalogue() if c.pack == pack_id]
     assert packs_by_id()[pack_id].clause_ids == listed
 
 
+@pytest.mark.parametrize(("pack_id", "clause_id"), all_clauses())
+def test_every_clause_of_a_pack_is_in_the_catalogue_with_its_kind_and_pack(
+    pack_id: str, clause_id: str
+) -> None:
+    listed = clauses_by_id().get(clause_id)
+    assert listed is not None, f"{clause_id} of {pack_id} is not in clauses.yaml"
+    assert (listed.pack, listed.kind) == (pack_id, packs_by_id()[pack_id].clause(clause_id).kind)
+
+
 @pytest.mark.parametrize("pack_id", PACK_IDS)
-def test_each_clause_has_the_kind_policy_clauses_md_gives_it(pack_id: str) -> None:
+def test_each_clause_has_the_kind_the_catalogue_gives_it(pack_id: str) -> None:
     pack = packs_by_id()[pack_id]
-    for listed in (c for c in listed_clauses() if c.pack == pack_id):
+    for listed in (c for c in clause_catalogue() if c.pack == pack_id):
         assert pack.clause(listed.id).kind == listed.kind, listed.id
 
 
 @pytest.mark.parametrize("pack_id", PACK_IDS)
-def test_each_pack_cites_the_seed_file_its_section_and_the_seed_readme_name(pack_id: str) -> None:
-    seeds = {c.seed for c in listed_clauses() if c.pack == pack_id}
-    readme = (SHARED / "seeds" / "README.md").read_text(encoding="utf-8")
+def test_each_pack_cites_the_seed_file_the_catalogue_gives_it(pack_id: str) -> None:
+    seeds = {c.seed for c in clause_catalogue() if c.pack == pack_id}
+    assert seeds == {packs_by_id()[pack_id].source}
+
+
+# --- the documents in ../shared: POLICY-CLAUSES.md and the seeds (marked `shared`) -------------------------
+
+
+def listed_in_policy_clauses_md(shared: Path) -> tuple[CatalogueClause, ...]:
+    """Every clause of POLICY-CLAUSES.md, with the pack and seed file of the section it is listed under."""
+    clauses: list[CatalogueClause] = []
+    pack = seed = None
+    for line in (shared / "POLICY-CLAUSES.md").read_text(encoding="utf-8").splitlines():
+        if heading := re.match(r"^## ([a-z0-9-]+) \((\S+\.txt)\)", line):
+            pack, seed = heading.group(1), heading.group(2)
+        elif row := re.match(r"^\| ([A-Z]{2}-\d{2}) \| (RULE|FLOW|RECORD|WEIGHT) \| ([^|]+?) \|", line):
+            assert pack is not None, f"clause {row.group(1)} listed before any pack"
+            assert seed is not None
+            kind = cast(ClauseKind, row.group(2).lower())
+            clauses.append(CatalogueClause(row.group(1), kind, pack, seed, row.group(3)))
+    return tuple(clauses)
+
+
+@cache
+def seed_text(shared: Path, name: str) -> str:
+    return normalised((shared / "seeds" / name).read_text(encoding="utf-8"))
+
+
+def normalised(text: str) -> str:
+    """Text without whitespace: seeds break lines and space digits (工作例会 2 次以上) at random."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.shared
+def test_the_catalogue_is_what_policy_clauses_md_lists(shared_dir: Path) -> None:
+    assert clause_catalogue() == listed_in_policy_clauses_md(shared_dir)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_the_seed_readme_names_each_pack_s_seed_file(pack_id: str, shared_dir: Path) -> None:
+    readme = (shared_dir / "seeds" / "README.md").read_text(encoding="utf-8")
     pack = packs_by_id()[pack_id]
-    assert seeds == {pack.source}
     assert re.search(rf"^\| {re.escape(pack.source)} \| `{re.escape(pack_id)}` \|", readme, re.MULTILINE)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(("pack_id", "clause_id"), all_clauses())
-def test_every_quote_is_a_verbatim_substring_of_its_seed(pack_id: str, clause_id: str) -> None:
+def test_every_quote_is_a_verbatim_substring_of_its_seed(
+    pack_id: str, clause_id: str, shared_dir: Path
+) -> None:
     pack = packs_by_id()[pack_id]
     quote = pack.clause(clause_id).source.quote
-    assert normalised(quote) in seed_text(pack.source), f"{clause_id}: {quote}"
+    assert normalised(quote) in seed_text(shared_dir, pack.source), f"{clause_id}: {quote}"
+
+
+# --- the packs themselves -----------------------------------------------------------------------------------
 
 
 def test_editions_are_the_document_dates() -> None:
