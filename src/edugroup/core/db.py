@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from edugroup.core.settings import get_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -66,8 +68,6 @@ def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
     global _engine, _session_factory
     if _engine is None:
-        from edugroup.core.settings import get_settings
-
         settings = get_settings()
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         _engine = make_engine(settings.effective_database_url)

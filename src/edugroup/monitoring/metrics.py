@@ -26,6 +26,7 @@ import polars as pl
 from sqlalchemy import select
 
 from edugroup.core.periods import Period
+from edugroup.monitoring import effects
 from edugroup.monitoring.models import EXAM_STAGE_LABELS, Exam, ExamStage
 from edugroup.monitoring.service import Figures, between_school_shares, figures
 from edugroup.policy.contract import EntityRef, EvalContext, Measurement, register_metric
@@ -173,8 +174,6 @@ def value_added(
     positive ("进步明显").
     A school without results (or without prior scores) in an exam has no measurement for it (no data).
     """
-    from edugroup.monitoring import effects
-
     method = str(params.get("method", "reml"))
     z = effects.z_of(float(params.get("confidence", 0.95)))
     lower = params.get("bound", "estimate") == "lower"

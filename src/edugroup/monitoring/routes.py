@@ -13,6 +13,7 @@ from edugroup.core.deps import ApiScope, Db
 from edugroup.core.errors import Forbidden, InvalidInput
 from edugroup.core.tabular import write_csv, write_xlsx
 from edugroup.monitoring import effects, io, jobs, programme, service, students
+from edugroup.monitoring.exports import report_sheets, value_added_of, value_added_sheet
 from edugroup.monitoring.schemas import (
     DifferenceRead,
     ExamCreate,
@@ -327,8 +328,6 @@ def export_region(
 def _export_unit(
     session: Session, scope: Any, level: str, entity_id: int, exam_id: int | None, format: str
 ) -> Response:
-    from edugroup.monitoring.pages import report_sheets, value_added_of, value_added_sheet
-
     if level == "region" and not scope.is_bureau:
         service.check_unit(session, scope, "region", entity_id)  # 404 for another region
         raise Forbidden("区域学业质量监测报告仅限教育局管理员导出")

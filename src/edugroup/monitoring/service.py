@@ -28,11 +28,12 @@ from pydantic import ValidationError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from edugroup.core import audit
 from edugroup.core.errors import Conflict, Forbidden, InvalidInput
 from edugroup.core.models import Role
 from edugroup.core.scope import Scope, check_found
 from edugroup.monitoring import io as results_io
-from edugroup.monitoring.indicators import compute_indicators, difference_rates
+from edugroup.monitoring.indicators import INDICATOR_SCHEMA, compute_indicators, difference_rates
 from edugroup.monitoring.models import EXAM_STAGE_LABELS, Exam, ExamResult, ExamStage, stage_of_grade
 from edugroup.monitoring.schemas import ExamCreate, ExamUpdate
 from edugroup.monitoring.value_added import fit_reml, school_sums
@@ -160,8 +161,6 @@ def update_exam(session: Session, scope: Scope, exam_id: int, data: ExamUpdate) 
 
 def delete_results(session: Session, scope: Scope, exam_id: int) -> int:
     """Deletes an exam's results (one audit entry); returns how many rows went."""
-    from edugroup.core import audit
-
     exam = get_exam(session, scope, exam_id)
     scope.require_bureau("删除成绩")
     gone = session.connection().execute(delete(ExamResult).where(ExamResult.exam_id == exam.id)).rowcount
@@ -556,8 +555,6 @@ def exams_of_unit(session: Session, scope: Scope, level: str, entity_id: int) ->
 
 
 def _empty_indicators() -> pl.DataFrame:
-    from edugroup.monitoring.indicators import INDICATOR_SCHEMA
-
     return INDICATOR_SCHEMA.to_frame().with_columns(pl.col("entity_id").cast(pl.Int64))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from edugroup.core.errors import Conflict
 from edugroup.core.periods import SchoolYear
 from edugroup.core.scope import Scope
+from edugroup.org.service import get_group
 from edugroup.policy.editions import library
 from edugroup.policy.engine import Evaluation, evaluate
 from edugroup.policy.models import PackEdition
@@ -57,8 +58,6 @@ def run_compliance(
 ) -> Evaluation:
     """Evaluate a pack for the user's region (or one group) and school year, with the edition then in force."""
     if group_id is not None:
-        from edugroup.org.service import get_group
-
         get_group(session, scope, group_id)
     pack = pack_for(session, scope, pack_id, year)
     return evaluate(session, scope, pack, year=year, semester=semester, only_group=group_id)
