@@ -27,6 +27,7 @@ check: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m edugroup.core.migrate --check
 
 # Debian's Chromium, ChromeDriver and CJK fonts for the browser test, installed when missing.
