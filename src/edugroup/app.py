@@ -16,9 +16,14 @@ from edugroup.activities import pages as activity_pages
 from edugroup.activities import routes as activity_routes
 from edugroup.admissions import pages as admissions_pages
 from edugroup.admissions import routes as admissions_routes
+from edugroup.certificates import routes as certificate_routes
 from edugroup.core import routes as core_routes
 from edugroup.core.errors import EduGroupError, Unauthorized
 from edugroup.core.settings import Settings, get_settings
+from edugroup.development import pages as development_pages
+from edugroup.development import routes as development_routes
+from edugroup.experts import routes as expert_routes
+from edugroup.mentoring import routes as mentoring_routes
 from edugroup.monitoring import pages as monitoring_pages
 from edugroup.monitoring import routes as monitoring_routes
 from edugroup.org import routes as org_routes
@@ -26,12 +31,13 @@ from edugroup.policy import pages as policy_pages
 from edugroup.policy import routes as policy_routes
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
+from edugroup.studios import pages as studio_pages
+from edugroup.studios import routes as studio_routes
 from edugroup.surveys import pages as survey_pages
 from edugroup.surveys import routes as survey_routes
 from edugroup.teachers import pages as teacher_pages
 from edugroup.teachers import routes as teacher_routes
-from edugroup.teachers.development import pages as development_pages
-from edugroup.teachers.development import routes as development_routes
+from edugroup.training import routes as training_routes
 from edugroup.web import routes as web_routes
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -112,7 +118,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(teacher_pages.router)
     app.include_router(rotation_routes.router)
     app.include_router(rotation_pages.router)
+    app.include_router(training_routes.router)
+    app.include_router(certificate_routes.router)
+    app.include_router(mentoring_routes.router)
+    app.include_router(expert_routes.router)
+    app.include_router(studio_routes.router)
     app.include_router(development_routes.router)
+    app.include_router(studio_pages.router)  # before the development pages: /development/studios is no kind
     app.include_router(development_pages.router)
     app.include_router(monitoring_routes.router)
     app.include_router(monitoring_pages.router)

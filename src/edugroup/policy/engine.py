@@ -28,7 +28,8 @@ from edugroup.core.scope import Scope
 from edugroup.org.models import District, Group, Membership, Region, School, Stage
 from edugroup.policy.metrics import REGISTRY, MetricRegistry, definition
 from edugroup.policy.schemas import MetricRef, Pack, RuleCheck
-from edugroup.teachers.models import Promotion, RotationTeam, Studio, StudioMember, Teacher
+from edugroup.studios.models import Studio, StudioMember
+from edugroup.teachers.models import Promotion, RotationTeam, Teacher
 
 Verdict = Literal["met", "not_met", "no_data", "not_implemented"]
 VERDICT_LABELS: dict[str, str] = {
