@@ -264,7 +264,7 @@ def import_development(
     kind: DevelopmentKind, file: Path, token: TokenOption = None, user: UserOption = None
 ) -> None:
     """Import teacher development records (培训学分, 示范课证书, 师徒结对, 教师派遣, 专家与观察员); all rows or none."""
-    from edugroup.teachers.development.io import import_file
+    from edugroup.development.io import import_file
 
     _run_import(file, token, user, lambda session, scope: import_file(session, scope, kind.value, file))
 
@@ -279,7 +279,7 @@ def export_development(
 ) -> None:
     """Export the teacher development records the user may see (.xlsx or .csv, in the import layout)."""
     from edugroup.core.db import transaction
-    from edugroup.teachers.development.io import export_file
+    from edugroup.development.io import export_file
 
     fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
     try:

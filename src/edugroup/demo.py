@@ -18,9 +18,12 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from edugroup.certificates.demo import load_demo_certificates
 from edugroup.core import audit
 from edugroup.core.auth import create_user
 from edugroup.core.models import Role, User
+from edugroup.experts.demo import load_demo_experts
+from edugroup.mentoring.demo import load_demo_mentoring
 from edugroup.org.models import (
     City,
     District,
@@ -33,7 +36,9 @@ from edugroup.org.models import (
     Stage,
     Student,
 )
+from edugroup.studios.demo import load_demo_studios
 from edugroup.teachers.models import Teacher
+from edugroup.training.demo import load_demo_training
 
 DEMO_PASSWORD = "edugroup-demo"
 
@@ -404,15 +409,16 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
     from edugroup.activities.demo import load_demo_activities
 
     load_demo_activities(session, region, g, schools, rng)
-    _studios(session, region, g["SL-A1"])
+    load_demo_studios(session, region, g["SL-A1"])
     from edugroup.teachers.demo import load_demo_teachers
 
     load_demo_teachers(
         session, region, g, [school for stage_schools in schools.values() for school in stage_schools]
     )
-    from edugroup.teachers.development.demo import load_demo_development
-
-    load_demo_development(session, region, g, rng)
+    load_demo_training(session, region, g, rng)
+    load_demo_certificates(session, region, g, rng)
+    load_demo_mentoring(session, region, g)
+    load_demo_experts(session, region, g)
     from edugroup.monitoring.demo import load_demo_results
 
     load_demo_results(session, region, g, schools)
@@ -427,51 +433,6 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
         DemoUser("demo-school", Role.school_admin, j[0].name),
         DemoUser("demo-teacher", Role.teacher, f"{head_teacher.name} ({j[0].name})"),
     ]
-
-
-def _studios(session: Session, region: Region, alliance: Group) -> None:
-    """Two studios of the alliance whose members reach every member school (OH-10.a); the first is busy
-    (>= 5 activities in 2025), the second only started in the 2026 school year (OH-10.b not met in 2025)."""
-    from edugroup.activities.models import Activity, ActivityKind
-    from edugroup.teachers.models import Studio, StudioMember
-
-    members = sorted(
-        session.scalars(select(Membership.school_id).where(Membership.group_id == alliance.id)).all()
-    )
-    first = [_first_teacher(session, school_id) for school_id in members[:3]]
-    second = [_first_teacher(session, school_id) for school_id in members[2:]]
-    busy = Studio(
-        region_id=region.id,
-        group_id=alliance.id,
-        name="示例语文名师工作室",
-        host_teacher_id=first[0],
-        founded_on=date(2022, 9, 1),
-    )
-    busy.members = [StudioMember(teacher_id=t, joined_on=date(2022, 9, 1)) for t in first]
-    new = Studio(
-        region_id=region.id,
-        group_id=alliance.id,
-        name="示例数学名师工作室",
-        host_teacher_id=second[0],
-        founded_on=date(2025, 9, 1),
-    )
-    new.members = [StudioMember(teacher_id=t, joined_on=date(2025, 9, 1)) for t in second]
-    session.add_all([busy, new])
-    session.flush()
-    records = session.scalars(
-        select(Activity)
-        .where(Activity.group_id == alliance.id, Activity.kind == ActivityKind.studio_activity)
-        .order_by(Activity.occurred_on)
-    ).all()
-    for activity in records:
-        activity.studio_id = busy.id if activity.occurred_on < date(2026, 9, 1) else new.id
-    session.flush()
-
-
-def _first_teacher(session: Session, school_id: int) -> int:
-    teacher_id = session.scalar(select(Teacher.id).where(Teacher.school_id == school_id).order_by(Teacher.id))
-    assert teacher_id is not None
-    return teacher_id
 
 
 def _people(session: Session, rng: random.Random, region: Region, schools: list[School]) -> None:

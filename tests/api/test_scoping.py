@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from tests.admissions import factories as admissions_factories
 from tests.conftest import auth
+from tests.development import factories as development_factories
 from tests.monitoring import test_results_import as monitoring_factories
 from tests.monitoring import test_student_profile as profile_factories
 from tests.surveys import factories as survey_factories
 from tests.teachers import factories as teacher_factories
-from tests.teachers_development import factories as development_factories
 
 from edugroup.activities import service as activities_service
 from edugroup.activities.models import ActivityAttachment
@@ -116,7 +116,7 @@ ROUTES: dict[str, str] = {
     "/api/v1/development/studios/{studio_id}/members": "object",
     "/api/v1/development/studios/{studio_id}/members/{teacher_id}": "object",
     "/api/v1/development/templates/{kind}": "public",
-    "/api/v1/development/export/{kind}": "export",  # scope: tests/teachers_development/test_import_export.py
+    "/api/v1/development/export/{kind}": "export",  # scope: tests/development/test_import_export.py
     "/api/v1/development/import/{kind}": "create",
     "/api/v1/monitoring/exams": "list",  # exams are facts of the region; writes: BODIES and tests/monitoring
     "/api/v1/monitoring/template": "public",

@@ -15,6 +15,8 @@ from edugroup.org.models import GroupMode
 from edugroup.org.schemas import GroupCreate, MembershipCreate
 from edugroup.policy import service
 from edugroup.policy.packs import builtin_packs
+from edugroup.studios.schemas import StudioCreate
+from edugroup.studios.service import create_studio
 
 
 def record(world, kind, day, n=1, **fields):
@@ -279,16 +281,16 @@ def _teacher(world, school_code):
 
 @pytest.mark.parametrize(("count", "expected"), [(5, "met"), (4, "not_met")])
 def test_oh10_each_studio_needs_five_activities_a_year(world, count, expected):
-    from edugroup.teachers.service import create_studio
-
     alliance = world.groups["alliance"]
     studio = create_studio(
         world.session,
         world.scope("bureau"),
-        name="测试名师工作室",
-        group_id=alliance,
-        member_teacher_ids=[_teacher(world, "C")],
-        founded_on=date(2024, 9, 1),
+        StudioCreate(
+            name="测试名师工作室",
+            group_id=alliance,
+            member_teacher_ids=[_teacher(world, "C")],
+            founded_on=date(2024, 9, 1),
+        ),
     )
     record(world, "studio_activity", date(2025, 11, 1), count, group_id=alliance, studio_id=studio.id)
     row = verdict(world, "ouhai-2022", 2025, "OH-10.b", studio.id)
@@ -296,26 +298,28 @@ def test_oh10_each_studio_needs_five_activities_a_year(world, count, expected):
 
 
 def test_oh10_every_alliance_school_needs_a_studio_member(world):
-    from edugroup.teachers.service import create_studio
-
     alliance = world.groups["alliance"]
     create_studio(
         world.session,
         world.scope("bureau"),
-        name="测试名师工作室",
-        group_id=alliance,
-        member_teacher_ids=[_teacher(world, "C")],
-        founded_on=date(2024, 9, 1),
+        StudioCreate(
+            name="测试名师工作室",
+            group_id=alliance,
+            member_teacher_ids=[_teacher(world, "C")],
+            founded_on=date(2024, 9, 1),
+        ),
     )
     half = verdict(world, "ouhai-2022", 2025, "OH-10.a", alliance)
     assert (half.value, half.verdict) == (0.5, "not_met")
     create_studio(
         world.session,
         world.scope("bureau"),
-        name="测试名校长工作室",
-        group_id=alliance,
-        member_teacher_ids=[_teacher(world, "D")],
-        founded_on=date(2025, 9, 1),
+        StudioCreate(
+            name="测试名校长工作室",
+            group_id=alliance,
+            member_teacher_ids=[_teacher(world, "D")],
+            founded_on=date(2025, 9, 1),
+        ),
     )
     assert verdict(world, "ouhai-2022", 2025, "OH-10.a", alliance).verdict == "met"
 

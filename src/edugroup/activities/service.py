@@ -16,8 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, false, or_, select, table
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import ColumnClause
 
 from edugroup.activities import storage
 from edugroup.activities.models import (
@@ -35,7 +37,7 @@ from edugroup.core.models import Role
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Group, School
-from edugroup.teachers.models import Studio, Teacher
+from edugroup.teachers.models import Teacher
 
 _LOADS = (
     selectinload(Activity.school_links).selectinload(ActivitySchool.school),
@@ -46,6 +48,9 @@ _LOADS = (
     selectinload(Activity.observer_teacher),
 )
 _REQUIRED = {"kind": "活动类型", "occurred_on": "日期", "title": "标题"}
+_STUDIOS = table("studios", column("id", Integer), column("region_id", Integer)).c
+"""The studios' ids and regions, by table name: the studios domain lists a studio's activities, so this one
+does not import it."""
 _CHECKED = ("kind", "group_id", "school_id", "level", "observer_teacher_id", "observer_name")
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -177,7 +182,7 @@ def _check_organisers(session: Session, scope: Scope, group_id: int | None, scho
 
 def _ids_in_region(
     session: Session,
-    model: type[School] | type[Teacher] | type[Studio],
+    model: type[School] | type[Teacher] | ReadOnlyColumnCollection[str, ColumnClause[Any]],
     region_id: int,
     ids: Iterable[int],
     what: str,
@@ -244,7 +249,7 @@ def create_activity(session: Session, scope: Scope, data: ActivityCreate) -> Act
     if data.observer_teacher_id is not None:
         _ids_in_region(session, Teacher, scope.region_id, [data.observer_teacher_id], "观察员", "observer")
     if data.studio_id is not None:
-        _ids_in_region(session, Studio, scope.region_id, [data.studio_id], "工作室", "studio_id")
+        _ids_in_region(session, _STUDIOS, scope.region_id, [data.studio_id], "工作室", "studio_id")
     activity = Activity(region_id=scope.region_id, **values)
     activity.school_links = [ActivitySchool(school_id=i) for i in school_ids]
     activity.teacher_links = [ActivityTeacher(teacher_id=i) for i in teacher_ids]
@@ -278,7 +283,7 @@ def update_activity(session: Session, scope: Scope, activity_id: int, data: Acti
     if changes.get("observer_teacher_id") is not None:
         _ids_in_region(session, Teacher, region_id, [changes["observer_teacher_id"]], "观察员", "observer")
     if changes.get("studio_id") is not None:
-        _ids_in_region(session, Studio, region_id, [changes["studio_id"]], "工作室", "studio_id")
+        _ids_in_region(session, _STUDIOS, region_id, [changes["studio_id"]], "工作室", "studio_id")
 
     for key, value in changes.items():
         setattr(activity, key, value)

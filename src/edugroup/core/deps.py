@@ -1,11 +1,12 @@
-"""Request dependencies shared by every domain's routes: the unit of work and the caller's scope."""
+"""Request dependencies shared by every domain's routes: the unit of work, the caller's scope, and the school
+year filter of record lists."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from edugroup.core.auth import bind_actor, user_for_token
@@ -63,3 +64,6 @@ def api_scope(request: Request, session: Db) -> Scope:
 
 
 ApiScope = Annotated[Scope, Depends(api_scope)]
+
+
+Year = Annotated[int | None, Query(ge=1990, le=2100, description="school year, e.g. 2025 = 2025-09..2026-08")]

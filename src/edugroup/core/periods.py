@@ -162,3 +162,10 @@ def parse_period(text: str) -> Period:
             raise ValueError(f"round {text!r} ends before it starts")
         return Round(first, last - first + 1)
     raise ValueError(f"not a period: {text!r} (expected 2025, 2025-1 or 2025-2027)")
+
+
+def default_year(today: date | None = None) -> int:
+    """The last school year with a finished semester: the previous one during a first semester."""
+    today = today or date.today()
+    year = school_year_of(today).year
+    return year - 1 if semester_of(today).number == 1 else year

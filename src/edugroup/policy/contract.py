@@ -359,7 +359,9 @@ def _limits(pack: Pack) -> Iterator[Limit]:
 
 
 def _pack_in_force(session: Session, region_id: int, on: date, pack_id: str | None) -> Pack | None:
-    """The edition in force on `on` of the pack given, or of the region's adopted pack (None if none)."""
+    """The edition in force on `on` of the pack given, or of the region's adopted pack: None when the region
+    adopted none or its pack has no edition in force then; a pack asked for by name must have one."""
+    adopted = pack_id is None
     if pack_id is None:
         region = session.get(Region, region_id)
         pack_id = region.policy_pack if region is not None else None
@@ -368,6 +370,8 @@ def _pack_in_force(session: Session, region_id: int, on: date, pack_id: str | No
     try:
         return library(session, region_id).edition_for(pack_id, on)
     except NotFound as exc:
+        if adopted:
+            return None
         raise NotFound(exc.message, field="pack") from None
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from edugroup.core.deps import Db
 from edugroup.core.pages import PageScope, render
-from edugroup.core.periods import school_year_of, semester_of
+from edugroup.core.periods import default_year
 from edugroup.org import service as org_service
 from edugroup.policy import service
 from edugroup.policy.engine import Row
@@ -28,13 +27,6 @@ EVIDENCE_PAGES = {
     "questionnaires": "/surveys/{}",
     "exams": "/monitoring/exams/{}",
 }
-
-
-def default_year(today: date | None = None) -> int:
-    """The last school year with a finished semester: the previous one during a first semester."""
-    today = today or date.today()
-    year = school_year_of(today).year
-    return year - 1 if semester_of(today).number == 1 else year
 
 
 def default_pack(region_name: str, pack_regions: dict[str, str]) -> str:

@@ -385,3 +385,32 @@ def _plan(demo: _Demo) -> None:
         region_id=demo.region.id,
     )
     create_plan(demo.session, bureau, PLAN_YEAR, pack_id=demo.region.policy_pack, time_limit=20.0)
+
+
+def member_schools(session: Session, group: Group, on: date) -> list[int]:
+    """The schools of a group on a day, leader first then by code (the demo records of other domains use them)."""
+    stmt = (
+        select(Membership.school_id)
+        .join(School, School.id == Membership.school_id)
+        .where(Membership.group_id == group.id, Membership.start_date <= on)
+        .where((Membership.end_date.is_(None)) | (Membership.end_date >= on))
+        .order_by(Membership.is_leader.desc(), School.code)
+    )
+    return list(session.scalars(stmt))
+
+
+def teachers_by_school(session: Session, school_ids: list[int]) -> dict[int, list[Teacher]]:
+    """The teachers of each school, by id."""
+    found: dict[int, list[Teacher]] = {s: [] for s in school_ids}
+    stmt = select(Teacher).where(Teacher.school_id.in_(school_ids)).order_by(Teacher.id)
+    for teacher in session.scalars(stmt):
+        found[teacher.school_id].append(teacher)
+    return found
+
+
+def staffed_groups(
+    session: Session, groups: dict[str, Group], codes: Iterable[str], on: date
+) -> tuple[dict[str, list[int]], dict[int, list[Teacher]]]:
+    """The schools of the groups named by `codes` on a day (as `member_schools`), and the teachers of each."""
+    members = {code: member_schools(session, groups[code], on) for code in codes}
+    return members, teachers_by_school(session, sorted({s for schools in members.values() for s in schools}))

@@ -1,4 +1,4 @@
-"""Metrics over teachers and their rotations: `studios.school_coverage` (OH-10.a), `teachers.count` (QP-02,
+"""Metrics over teachers and their rotations: `teachers.count` (QP-02,
 QP-03), and `rotation.*` (HK-05..09, SH-05..08)."""
 
 from __future__ import annotations
@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from edugroup.core.periods import Period
 from edugroup.org.models import QualityTier
 from edugroup.policy.contract import (
@@ -18,7 +15,6 @@ from edugroup.policy.contract import (
     EntityRef,
     EvalContext,
     Measurement,
-    group_modes,
     region_records,
     register_entities,
     register_metric,
@@ -30,13 +26,11 @@ from edugroup.teachers.models import (
     Promotion,
     Rotation,
     RotationTeam,
-    Studio,
-    StudioMember,
     Teacher,
 )
 from edugroup.teachers.rules import Term, eligibility_problems, experience_before, years_between
 
-# --- entity kinds: teachers, studios, team inflows, promotions -----------------------------------------
+# --- entity kinds: teachers, team inflows, promotions -----------------------------------------
 
 
 @register_entities("teacher")
@@ -57,44 +51,6 @@ def teachers_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
             and query.user.can_see_teacher(t.id, t.school_id, t.region_id)
         ):
             refs.append(EntityRef("teacher", t.id, t.name))
-    return refs
-
-
-def _studios(ctx: EvalContext) -> list[Studio]:
-    """The region's studios, with their members loaded, once per evaluation."""
-
-    def load() -> list[Studio]:
-        stmt = (
-            select(Studio)
-            .where(Studio.region_id == ctx.region_id)
-            .options(selectinload(Studio.members).selectinload(StudioMember.teacher))
-            .order_by(Studio.id)
-        )
-        return list(ctx.session.scalars(stmt))
-
-    found: list[Studio] = ctx.cached("studios", load)
-    return found
-
-
-@register_entities("studio")
-def studios_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]:
-    """Studios open during the period, of groups of the rule's modes, that the user may see."""
-    modes = group_modes(query.check)
-    period, user = query.period, query.user
-    refs = []
-    for studio in _studios(ctx):
-        group = ctx.groups.get(studio.group_id) if studio.group_id is not None else None
-        if studio.founded_on and studio.founded_on > period.end:
-            continue
-        if studio.closed_on and studio.closed_on < period.start:
-            continue
-        if modes is not None and (group is None or group.mode.value not in modes):
-            continue
-        if query.only_group is not None and studio.group_id != query.only_group:
-            continue
-        if not (user.is_bureau or (group is not None and user.can_see_group(group.id, group.region_id))):
-            continue
-        refs.append(EntityRef("studio", studio.id, studio.name))
     return refs
 
 
@@ -129,34 +85,6 @@ def promotions_in_scope(ctx: EvalContext, query: EntityQuery) -> list[EntityRef]
 # --- metrics ---------------------------------------------------------------------------------------------
 
 
-@register_metric("studios.school_coverage")
-def studio_school_coverage(
-    ctx: EvalContext, entities: Sequence[EntityRef], period: Period, params: dict[str, Any]
-) -> list[Measurement]:
-    """Share of a group's member schools with at least one teacher in one of the group's studios (OH-10.a)."""
-    members_of = ctx.group_schools(period)
-    result = []
-    for entity in entities:
-        schools = members_of.get(entity.id, set())
-        if not schools:
-            result.append(Measurement(entity.id, None))
-            continue
-        covered: set[int] = set()
-        evidence: list[str] = []
-        for studio in _studios(ctx):
-            if studio.group_id != entity.id:
-                continue
-            for member in studio.members:
-                active = (member.joined_on is None or member.joined_on <= period.end) and (
-                    member.left_on is None or member.left_on >= period.start
-                )
-                if active and member.teacher.school_id in schools:
-                    covered.add(member.teacher.school_id)
-                    evidence.append(f"studios:{studio.id}")
-        result.append(Measurement(entity.id, len(covered) / len(schools), tuple(dict.fromkeys(evidence))))
-    return result
-
-
 # --- teachers.count (QP-02, QP-03) ---------------------------------------------------------------
 
 
@@ -178,41 +106,34 @@ def _unit_schools(ctx: EvalContext, entity: EntityRef, period: Period) -> set[in
     return None
 
 
+def counted_teachers(ctx: EvalContext, period: Period, honour: str | None) -> list[Teacher]:
+    """Teachers in post during the period (joined their school by its last day), with the honour if given."""
+    return [
+        t
+        for t in _teachers(ctx)
+        if (t.joined_school_on is None or t.joined_school_on <= period.end)
+        and (honour is None or getattr(t, Honour(honour).value))
+    ]
+
+
 @register_metric("teachers.count")
 def count_teachers(
     ctx: EvalContext, entities: Sequence[EntityRef], period: Period, params: dict[str, Any]
 ) -> list[Measurement]:
     """Teachers in post during the period (joined their school by its last day), optionally with an honour.
 
-    A school counts its own teachers, a group or district those of its schools, a studio its members.
+    A school counts its own teachers, a group or district those of its schools (a studio's count is the
+    studios domain's).
     """
-    honour = params.get("honour")
-    counted = [
-        t
-        for t in _teachers(ctx)
-        if (t.joined_school_on is None or t.joined_school_on <= period.end)
-        and (honour is None or getattr(t, Honour(honour).value))
-    ]
     by_school: dict[int, list[int]] = defaultdict(list)
-    for t in counted:
+    for t in counted_teachers(ctx, period, params.get("honour")):
         by_school[t.school_id].append(t.id)
-    counted_ids = {t.id for t in counted}
     result = []
     for entity in entities:
-        if entity.type == "studio":
-            studio = next((s for s in _studios(ctx) if s.id == entity.id), None)
-            ids = [
-                m.teacher_id
-                for m in (studio.members if studio else [])
-                if m.teacher_id in counted_ids
-                and (m.joined_on is None or m.joined_on <= period.end)
-                and (m.left_on is None or m.left_on >= period.start)
-            ]
-        else:
-            schools = _unit_schools(ctx, entity, period)
-            if schools is None:
-                continue  # a city's count needs every region's teachers
-            ids = [i for s in sorted(schools) for i in by_school.get(s, [])]
+        schools = _unit_schools(ctx, entity, period)
+        if schools is None:
+            continue  # a city's count needs every region's teachers
+        ids = [i for s in sorted(schools) for i in by_school.get(s, [])]
         result.append(Measurement(entity.id, float(len(ids)), tuple(f"teachers:{i}" for i in ids)))
     return result
 

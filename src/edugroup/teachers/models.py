@@ -1,6 +1,6 @@
 """Teachers (HK-04: school in use and group pool, titles, backbone tiers, honours), the region's rotation
 eligibility rules, rotations and team inflows (HK-05..09, SH-05..08, OH-13), promotions to school leadership
-posts (HK-05, SH-05), group-level recruitment and title applications (HK-04), and studios (OH-10, SH-09).
+posts (HK-05, SH-05), and group-level recruitment and title applications (HK-04). Studios are in `studios`.
 
 A teacher's `school_id` is the school that uses the teacher (校用): its staff, whose 人事关系 a rotation does
 not change. During a rotation the teacher works at the rotation's `to_school`; the rotation records say where
@@ -248,34 +248,3 @@ class StaffingRecord(TimestampMixin, Base):
     @property
     def status_label(self) -> str:
         return STAFFING_STATUS_LABELS[self.status]
-
-
-class Studio(TimestampMixin, Base):
-    """A 名师/名校长工作室 or similar community, hosted in a group, with members across schools (OH-10, SH-09)."""
-
-    __tablename__ = "studios"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    host_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teachers.id"))
-    founded_on: Mapped[date | None] = mapped_column(Date)
-    closed_on: Mapped[date | None] = mapped_column(Date)
-
-    members: Mapped[list[StudioMember]] = relationship(
-        cascade="all, delete-orphan", order_by="StudioMember.teacher_id"
-    )
-
-
-class StudioMember(Base):
-    """A teacher in a studio from a date; the member's school is the teacher's school."""
-
-    __tablename__ = "studio_members"
-
-    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id", ondelete="CASCADE"), primary_key=True)
-    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), primary_key=True, index=True)
-    joined_on: Mapped[date | None] = mapped_column(Date)
-    left_on: Mapped[date | None] = mapped_column(Date)
-
-    teacher: Mapped[Teacher] = relationship()

@@ -1,11 +1,12 @@
-"""Teacher records (HK-04, QP-02, QP-03), the region's rotation eligibility rules, group-level recruitment and
-title applications (HK-04), and studios (OH-10, SH-09). Rotations, team inflows and promotions are in
-`teachers.rotations`.
+"""Teacher records (HK-04, QP-02, QP-03), the region's rotation eligibility rules, and group-level recruitment
+and title applications (HK-04); plus the scope of records that name a teacher (training, certificates,
+mentoring, ...). Rotations, team inflows and promotions are in `teachers.rotations`.
 
 Who sees a teacher: a bureau administrator every teacher of its region; a group head the teachers of its
 schools and of its groups' pools (集团管); a school administrator its school's teachers; a teacher its own
 record. Who writes a teacher record: a bureau administrator, or a group head or school administrator for a
-school in its scope. Hidden teachers answer 404, visible but not writable ones 403.
+school in its scope. Hidden teachers answer 404, visible but not writable ones 403. The users who keep teacher records also
+record their development.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from edugroup.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from edugroup.core.models import Role
+from edugroup.core.records import not_found_as
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Membership
@@ -27,12 +29,12 @@ from edugroup.teachers.models import (
     Rotation,
     StaffingKind,
     StaffingRecord,
-    Studio,
-    StudioMember,
     Teacher,
 )
 from edugroup.teachers.rules import Term, eligibility_problems
 from edugroup.teachers.schemas import EligibilityRuleCreate, StaffingCreate, TeacherCreate, TeacherUpdate
+
+IdColumn = InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
 
 # --- scope ---------------------------------------------------------------------------------------
 
@@ -57,9 +59,21 @@ def can_manage_school(scope: Scope, school_id: int) -> bool:
     return scope.role in (Role.group_head, Role.school_admin) and school_id in scope.school_ids
 
 
+def visible_teacher_id(scope: Scope, column: IdColumn) -> ColumnElement[bool]:
+    """SQL condition: `column` (a teacher id) names a teacher `scope` may see."""
+    return column.in_(select(Teacher.id).where(visible(scope)))
+
+
 def can_manage(scope: Scope) -> bool:
-    """Whether `scope` may keep teacher records at all (teachers only read their own)."""
+    """Whether `scope` may keep teacher records, and record their development, at all (teachers only read
+    their own)."""
     return scope.is_bureau or scope.role in (Role.group_head, Role.school_admin)
+
+
+def require_manager(scope: Scope, what: str) -> None:
+    """Refuse (403) users who may not keep teacher records nor record their development."""
+    if not can_manage(scope):
+        raise Forbidden(f"{what}仅限教育局、集团或学校管理员")
 
 
 def _require_school_manager(session: Session, scope: Scope, school_id: int, what: str) -> None:
@@ -105,17 +119,24 @@ def list_teachers(
     return list(session.scalars(stmt))
 
 
-def get_teacher(session: Session, scope: Scope, teacher_id: int) -> Teacher:
-    """Gets a teacher in scope."""
+def get_teacher(session: Session, scope: Scope, teacher_id: int, *, field: str | None = None) -> Teacher:
+    """Gets a teacher in scope; NotFound naming `field` (the input that named the teacher) otherwise."""
     stmt = (
         select(Teacher)
         .where(Teacher.id == teacher_id, visible(scope))
         .options(selectinload(Teacher.school), selectinload(Teacher.pool_group))
     )
     teacher = session.scalars(stmt).one_or_none()
-    check_found(teacher is not None, "教师", teacher_id)
+    with not_found_as(field):
+        check_found(teacher is not None, "教师", teacher_id)
     assert teacher is not None
     return teacher
+
+
+def recordable_teacher(session: Session, scope: Scope, teacher_id: int, what: str, *, field: str) -> Teacher:
+    """A teacher in scope whose development `scope` may record (403 for users who record none, before 404)."""
+    require_manager(scope, what)
+    return get_teacher(session, scope, teacher_id, field=field)
 
 
 def _check_pool(session: Session, scope: Scope, pool_group_id: int | None) -> None:
@@ -137,8 +158,7 @@ def _set_honours(teacher: Teacher, honours: list[Honour]) -> None:
 def create_teacher(session: Session, scope: Scope, data: TeacherCreate) -> Teacher:
     """Records a teacher of a school the caller keeps; the staff number is unique."""
     assert scope.region_id is not None
-    if not can_manage(scope):
-        raise Forbidden("登记教师仅限教育局、集团或学校管理员")
+    require_manager(scope, "登记教师")
     _require_school_manager(session, scope, data.school_id, "登记教师")
     _check_pool(session, scope, data.pool_group_id)
     if session.scalar(select(Teacher.id).where(Teacher.staff_number == data.staff_number)) is not None:
@@ -307,47 +327,3 @@ def create_staffing(session: Session, scope: Scope, data: StaffingCreate) -> Sta
     session.add(record)
     session.flush()
     return record
-
-
-# --- studios -------------------------------------------------------------------------------------
-
-
-def create_studio(
-    session: Session,
-    scope: Scope,
-    *,
-    name: str,
-    group_id: int | None,
-    host_teacher_id: int | None = None,
-    member_teacher_ids: list[int] | None = None,
-    founded_on: date | None = None,
-) -> Studio:
-    """Creates a studio in a group the caller may manage, with its members (teachers of the region)."""
-    scope.require_bureau("设立工作室")
-    assert scope.region_id is not None
-    if not name.strip():
-        raise InvalidInput("工作室名称不能为空", field="name")
-    if group_id is not None:
-        org_service.get_group(session, scope, group_id)
-    wanted = list(
-        dict.fromkeys([*(member_teacher_ids or []), *([host_teacher_id] if host_teacher_id else [])])
-    )
-    found = set(
-        session.scalars(
-            select(Teacher.id).where(Teacher.id.in_(wanted), Teacher.region_id == scope.region_id)
-        )
-    )
-    missing = [str(i) for i in wanted if i not in found]
-    if missing:
-        raise NotFound(f"教师 {', '.join(missing)} 不存在或不在本区", field="member_teacher_ids")
-    studio = Studio(
-        region_id=scope.region_id,
-        group_id=group_id,
-        name=name.strip(),
-        host_teacher_id=host_teacher_id,
-        founded_on=founded_on,
-    )
-    studio.members = [StudioMember(teacher_id=i, joined_on=founded_on) for i in wanted]
-    session.add(studio)
-    session.flush()
-    return studio

@@ -19,9 +19,17 @@ from edugroup.activities import routes as activity_routes
 from edugroup.admissions import metrics as admission_metrics
 from edugroup.admissions import pages as admissions_pages
 from edugroup.admissions import routes as admissions_routes
+from edugroup.certificates import metrics as certificate_metrics
+from edugroup.certificates import routes as certificate_routes
 from edugroup.core import routes as core_routes
 from edugroup.core.pages import TEMPLATES
 from edugroup.core.scope import install_scope_resolver
+from edugroup.development import pages as development_pages
+from edugroup.development import routes as development_routes
+from edugroup.experts import metrics as expert_metrics
+from edugroup.experts import routes as expert_routes
+from edugroup.mentoring import metrics as mentoring_metrics
+from edugroup.mentoring import routes as mentoring_routes
 from edugroup.monitoring import metrics as monitoring_metrics
 from edugroup.monitoring import pages as monitoring_pages
 from edugroup.monitoring import routes as monitoring_routes
@@ -33,15 +41,16 @@ from edugroup.policy import routes as policy_routes
 from edugroup.policy.metrics import REGISTRY
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
+from edugroup.studios import metrics as studio_metrics
+from edugroup.studios import pages as studio_pages
+from edugroup.studios import routes as studio_routes
 from edugroup.surveys import metrics as survey_metrics
 from edugroup.surveys import pages as survey_pages
 from edugroup.surveys import routes as survey_routes
 from edugroup.teachers import metrics as teacher_metrics
 from edugroup.teachers import pages as teacher_pages
 from edugroup.teachers import routes as teacher_routes
-from edugroup.teachers.development import metrics as development_metrics
-from edugroup.teachers.development import pages as development_pages
-from edugroup.teachers.development import routes as development_routes
+from edugroup.training import routes as training_routes
 from edugroup.web import routes as web_routes
 from edugroup.web.scopes import resolve_scope
 
@@ -56,7 +65,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     teacher_pages.router,
     rotation_routes.router,
     rotation_pages.router,
+    training_routes.router,
+    certificate_routes.router,
+    mentoring_routes.router,
+    expert_routes.router,
+    studio_routes.router,
     development_routes.router,
+    studio_pages.router,  # before the development pages: /development/studios is no kind
     development_pages.router,
     monitoring_routes.router,
     monitoring_pages.router,
@@ -75,7 +90,10 @@ METRIC_MODULES = (
     monitoring_metrics,
     survey_metrics,
     teacher_metrics,
-    development_metrics,
+    certificate_metrics,
+    expert_metrics,
+    mentoring_metrics,
+    studio_metrics,
 )
 """Every domain's `metrics` module: importing one registers its metrics and entity kinds."""
 
