@@ -4,10 +4,11 @@ from sqlalchemy import func, select
 
 from edugroup.core.models import Role, User
 from edugroup.core.scope import scope_for
-from edugroup.demo import HEDONG_COLLABORATIVES, load_demo
 from edugroup.org import service
+from edugroup.org.demo import HEDONG_COLLABORATIVES
 from edugroup.org.models import Group, GroupMode, Region, School, Student
 from edugroup.teachers.models import Teacher
+from edugroup.web.composition import load_demo
 
 HEDONG_TEXT = {
     "第一协作体": "互助道小学、友爱道小学、中心东道小学、二号桥小学、福东小学、松竹里小学",

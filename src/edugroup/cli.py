@@ -80,7 +80,8 @@ def migrate() -> None:
 def demo() -> None:
     """Load the demo regions (once) and print the demo users."""
     from edugroup.core.db import transaction
-    from edugroup.demo import DEMO_PASSWORD, load_demo
+    from edugroup.org.demo import DEMO_PASSWORD
+    from edugroup.web.composition import load_demo
 
     with transaction(actor="demo-loader") as session:
         users = load_demo(session)

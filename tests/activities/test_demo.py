@@ -6,8 +6,8 @@ from sqlalchemy import select
 from edugroup.activities.models import Activity, ActivityKind, ShowcaseLevel
 from edugroup.activities.service import activities_in
 from edugroup.core.periods import SchoolYear, Semester
-from edugroup.demo import load_demo
 from edugroup.org.models import Group, Region, School
+from edugroup.web.composition import load_demo
 
 LESSONS = {ActivityKind.public_lesson, ActivityKind.research_lesson, ActivityKind.demonstration_lesson}
 

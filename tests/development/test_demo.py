@@ -4,12 +4,12 @@ from sqlalchemy import func, select
 
 from edugroup.core.models import User
 from edugroup.core.scope import scope_for
-from edugroup.demo import load_demo
 from edugroup.mentoring.models import MentoringPair
 from edugroup.policy.service import run_compliance
 from edugroup.teachers.models import Teacher
 from edugroup.training import service as training_service
 from edugroup.training.models import TrainingRecord
+from edugroup.web.composition import load_demo
 
 
 def verdicts(db, user, pack, year, clauses):

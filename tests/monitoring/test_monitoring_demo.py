@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from edugroup.core.models import User
 from edugroup.core.scope import scope_for
-from edugroup.demo import load_demo
 from edugroup.monitoring import service
 from edugroup.monitoring.models import Exam, ExamResult
 from edugroup.org.models import Group
 from edugroup.policy import service as policy
+from edugroup.web.composition import load_demo
 
 
 def test_the_demo_region_has_exams_whose_results_give_met_and_not_met(db):

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from edugroup.core.models import User
 from edugroup.core.scope import scope_for
-from edugroup.demo import load_demo
 from edugroup.org.models import Group
 from edugroup.policy import service
+from edugroup.web.composition import load_demo
 
 
 def test_the_demo_region_meets_some_of_hk21_to_hk23_and_misses_others(db):

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from edugroup.core.models import User
 from edugroup.core.scope import scope_for
-from edugroup.demo import DEMO_PASSWORD, load_demo
+from edugroup.org.demo import DEMO_PASSWORD
 from edugroup.policy.service import run_compliance
 from edugroup.rotation.models import RotationPlan
 from edugroup.rotation.service import plan_warnings
 from edugroup.teachers.models import EligibilityRule, Rotation, RotationTeam, Teacher
+from edugroup.web.composition import load_demo
 
 
 def test_the_demo_region_has_teacher_facts_rotations_mixed_verdicts_and_a_draft_plan(db, client):

@@ -39,6 +39,7 @@ from edugroup.activities.models import (
     ShowcaseLevel,
 )
 from edugroup.core.periods import Semester
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, Membership, Region, School, Stage
 from edugroup.teachers.models import Teacher
 
@@ -152,14 +153,9 @@ def _teachers_by_school(session: Session, region_id: int) -> dict[int, list[int]
     return teachers
 
 
-def load_demo_activities(
-    session: Session,
-    region: Region,
-    groups: dict[str, Group],
-    schools: dict[Stage, list[School]],
-    rng: random.Random,
-) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Activity records for the synthetic region (see the module's table), then for Qingpu's programme."""
+    region, groups, schools, rng = world.region, world.groups, world.schools, world.rng
     teachers = _teachers_by_school(session, region.id)
     rec = _Recorder(region.id, rng, teachers)
     members = _members(session, list(groups.values()), S1.start)

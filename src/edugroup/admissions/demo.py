@@ -18,7 +18,8 @@ import random
 from sqlalchemy.orm import Session
 
 from edugroup.admissions.models import EntryOutcome, QuotaAllocation
-from edugroup.org.models import QualityTier, Region, School, Stage
+from edugroup.org.demo import DemoWorld
+from edugroup.org.models import QualityTier, School, Stage
 
 CITY_SCHOOL = "示例市实验性示范性高中(市属)"
 GRADES = {Stage.junior: 4, Stage.nine_year: 9, Stage.twelve_year: 12}
@@ -26,8 +27,9 @@ RATES = {QualityTier.quality: 0.78, QualityTier.ordinary: 0.62, QualityTier.weak
 SHORT = {2025: (Stage.junior, 3), 2024: (Stage.nine_year, 5)}  # (stage, index) of the school one place short
 
 
-def load_demo_admissions(session: Session, region: Region, schools: dict[Stage, list[School]]) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Allocations and outcomes of the module's description."""
+    region, schools = world.region, world.schools
     rng = random.Random(20260615)
     seniors = schools[Stage.senior][:2]
     targets: list[tuple[School | None, str]] = [(s, s.name) for s in seniors] + [(None, CITY_SCHOOL)]

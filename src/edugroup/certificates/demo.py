@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from edugroup.certificates import service
 from edugroup.certificates.models import Certificate, CertificateKind
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, Region
 from edugroup.teachers.demo import staffed_groups
 from edugroup.teachers.models import Teacher
@@ -29,10 +30,9 @@ LESSONS = [
 ]
 
 
-def load_demo_certificates(
-    session: Session, region: Region, groups: dict[str, Group], rng: random.Random
-) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Certificates for the synthetic region (see the module's table)."""
+    region, groups, rng = world.region, world.groups, world.rng
     members, teachers = staffed_groups(session, groups, ("SL-C1", "SL-C2", "SL-T1"), date(2025, 9, 1))
     session.add_all(_certificates(session, region, groups, members, teachers, rng))
     session.flush()

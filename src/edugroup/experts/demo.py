@@ -14,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.experts.models import Assignment, AssignmentRole
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, GroupMode, Region
 from edugroup.teachers.demo import member_schools
 
 
-def load_demo_experts(session: Session, region: Region, groups: dict[str, Group]) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Guiding experts for the synthetic region's programme, then Qingpu's experts and observers."""
+    region, groups = world.region, world.groups
     programme = groups["SL-P1"]
     session.add_all(_programme(region, programme, member_schools(session, programme, date(2025, 9, 1))))
     session.flush()

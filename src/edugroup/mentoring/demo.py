@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from edugroup.core.models import User
 from edugroup.mentoring import service
 from edugroup.mentoring.models import Dispatch, DispatchKind, MentoringPair
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, Region
 from edugroup.teachers.demo import staffed_groups
 from edugroup.teachers.models import Teacher
 
 
-def load_demo_mentoring(session: Session, region: Region, groups: dict[str, Group]) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Mentoring pairs and dispatches for the synthetic region (see the module's table)."""
+    region, groups = world.region, world.groups
     members, teachers = staffed_groups(session, groups, ("SL-A1", "SL-T1", "SL-X1"), date(2025, 9, 1))
     records: list[object] = [*_mentoring(session, region, groups, members, teachers)]
     records += _dispatches(region, groups["SL-X1"], members["SL-X1"], teachers)

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from edugroup.monitoring import io as results_io
 from edugroup.monitoring.models import Exam, ScienceIndexConfig, stage_of_grade
-from edugroup.org.models import Group, Membership, QualityTier, Region, School, Stage
+from edugroup.org.demo import DemoWorld
+from edugroup.org.models import Membership, QualityTier, School, Stage
 
 SAMPLE = 0.35
 GRADE_SUBJECTS = {9: ["语文", "数学", "英语", "物理"], 5: ["语文", "数学", "英语"]}
@@ -126,10 +127,9 @@ def _rows(
     return pl.concat(parts)
 
 
-def load_demo_results(
-    session: Session, region: Region, groups: dict[str, Group], schools: dict[Stage, list[School]]
-) -> list[Exam]:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """The four demo exams of 示例区 with their results (see the module's table)."""
+    region, groups, schools = world.region, world.groups, world.schools
     rng = np.random.default_rng(20250520)
     code_of = {g.id: code for code, g in groups.items()}
     members: dict[str, set[int]] = {code: set() for code in groups}
@@ -185,4 +185,3 @@ def load_demo_results(
         )
     )
     session.flush()
-    return exams

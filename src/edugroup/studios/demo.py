@@ -8,14 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.activities.models import Activity, ActivityKind
-from edugroup.org.models import Group, Membership, Region
+from edugroup.org.demo import DemoWorld
+from edugroup.org.models import Membership
 from edugroup.studios.models import Studio, StudioMember
 from edugroup.teachers.models import Teacher
 
 
-def load_demo_studios(session: Session, region: Region, alliance: Group) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Two studios of the alliance whose members reach every member school (OH-10.a); the first is busy
     (>= 5 activities in 2025), the second only started in the 2026 school year (OH-10.b not met in 2025)."""
+    region, alliance = world.region, world.groups["SL-A1"]
     members = sorted(
         session.scalars(select(Membership.school_id).where(Membership.group_id == alliance.id)).all()
     )

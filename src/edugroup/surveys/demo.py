@@ -25,7 +25,8 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from edugroup.core import audit
-from edugroup.org.models import District, Group, Membership, Region, School
+from edugroup.org.demo import DemoWorld
+from edugroup.org.models import District, Group, Membership, School
 from edugroup.surveys.models import (
     DEFAULT_SCALE_LABELS,
     OVERALL_CODE,
@@ -95,8 +96,9 @@ def _answers(rng: random.Random, satisfied: bool, codes: list[str]) -> tuple[int
     return overall, items
 
 
-def load_demo_surveys(session: Session, region: Region, groups: dict[str, Group]) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Questionnaires and responses of the module's table, responses inserted in bulk."""
+    region, groups = world.region, world.groups
     rng = random.Random(20251124)
     districts = {d.code: d for d in session.scalars(select(District).where(District.region_id == region.id))}
     planned: list[tuple[Questionnaire, RespondentKind, float, list[School], int]] = []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from edugroup.activities.models import Activity, ActivityKind
 from edugroup.core.periods import SchoolYear
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, Region
 from edugroup.teachers.demo import staffed_groups
 from edugroup.teachers.models import Teacher
@@ -31,10 +32,9 @@ HOURS = {
 }
 
 
-def load_demo_training(
-    session: Session, region: Region, groups: dict[str, Group], rng: random.Random
-) -> None:
+def load_demo(session: Session, world: DemoWorld) -> None:
     """Training records for the synthetic region."""
+    region, groups, rng = world.region, world.groups, world.rng
     members, teachers = staffed_groups(session, groups, ("SL-T1",), date(2025, 9, 1))
     session.add_all(_training(session, region, groups["SL-T1"], members["SL-T1"], teachers, rng))
     session.flush()

@@ -8,17 +8,22 @@ and how a user's scope is resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
+from edugroup.activities import demo as activity_demo
 from edugroup.activities import metrics as activity_metrics
 from edugroup.activities import pages as activity_pages
 from edugroup.activities import routes as activity_routes
+from edugroup.admissions import demo as admission_demo
 from edugroup.admissions import metrics as admission_metrics
 from edugroup.admissions import pages as admissions_pages
 from edugroup.admissions import routes as admissions_routes
+from edugroup.certificates import demo as certificate_demo
 from edugroup.certificates import metrics as certificate_metrics
 from edugroup.certificates import routes as certificate_routes
 from edugroup.core import routes as core_routes
@@ -26,13 +31,17 @@ from edugroup.core.pages import TEMPLATES
 from edugroup.core.scope import install_scope_resolver
 from edugroup.development import pages as development_pages
 from edugroup.development import routes as development_routes
+from edugroup.experts import demo as expert_demo
 from edugroup.experts import metrics as expert_metrics
 from edugroup.experts import routes as expert_routes
+from edugroup.mentoring import demo as mentoring_demo
 from edugroup.mentoring import metrics as mentoring_metrics
 from edugroup.mentoring import routes as mentoring_routes
+from edugroup.monitoring import demo as monitoring_demo
 from edugroup.monitoring import metrics as monitoring_metrics
 from edugroup.monitoring import pages as monitoring_pages
 from edugroup.monitoring import routes as monitoring_routes
+from edugroup.org import demo as org_demo
 from edugroup.org import pages as org_pages
 from edugroup.org import routes as org_routes
 from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS
@@ -41,15 +50,19 @@ from edugroup.policy import routes as policy_routes
 from edugroup.policy.metrics import REGISTRY
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
+from edugroup.studios import demo as studio_demo
 from edugroup.studios import metrics as studio_metrics
 from edugroup.studios import pages as studio_pages
 from edugroup.studios import routes as studio_routes
+from edugroup.surveys import demo as survey_demo
 from edugroup.surveys import metrics as survey_metrics
 from edugroup.surveys import pages as survey_pages
 from edugroup.surveys import routes as survey_routes
+from edugroup.teachers import demo as teacher_demo
 from edugroup.teachers import metrics as teacher_metrics
 from edugroup.teachers import pages as teacher_pages
 from edugroup.teachers import routes as teacher_routes
+from edugroup.training import demo as training_demo
 from edugroup.training import routes as training_routes
 from edugroup.web import routes as web_routes
 from edugroup.web.scopes import resolve_scope
@@ -96,6 +109,36 @@ METRIC_MODULES = (
     studio_metrics,
 )
 """Every domain's `metrics` module: importing one registers its metrics and entity kinds."""
+
+
+def _teachers_demo(session: Session, world: org_demo.DemoWorld) -> None:
+    teacher_demo.load_demo_teachers(session, world.region, world.groups, world.all_schools)
+
+
+DEMO_LOADERS: tuple[Callable[[Session, org_demo.DemoWorld], None], ...] = (
+    teacher_demo.load_demo_people,
+    activity_demo.load_demo,
+    studio_demo.load_demo,
+    _teachers_demo,
+    training_demo.load_demo,
+    certificate_demo.load_demo,
+    mentoring_demo.load_demo,
+    expert_demo.load_demo,
+    monitoring_demo.load_demo,
+    survey_demo.load_demo,
+    admission_demo.load_demo,
+)
+"""Every domain's part of the demo, after the registry's, in the order their random draws are made."""
+
+
+def load_demo(session: Session) -> list[org_demo.DemoUser]:
+    """Load the demo once (`edugroup demo`, `make run`); the demo users (all with password DEMO_PASSWORD)."""
+    if org_demo.is_loaded(session):
+        return org_demo.demo_users(session)
+    world = org_demo.load_demo(session)
+    for load in DEMO_LOADERS:
+        load(session, world)
+    return world.users
 
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"

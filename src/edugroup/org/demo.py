@@ -12,18 +12,14 @@ Real schools get no invented coordinates or head counts: those stay empty until 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugroup.certificates.demo import load_demo_certificates
-from edugroup.core import audit
 from edugroup.core.auth import create_user
 from edugroup.core.models import Role, User
-from edugroup.experts.demo import load_demo_experts
-from edugroup.mentoring.demo import load_demo_mentoring
 from edugroup.org.models import (
     City,
     District,
@@ -34,11 +30,7 @@ from edugroup.org.models import (
     Region,
     School,
     Stage,
-    Student,
 )
-from edugroup.studios.demo import load_demo_studios
-from edugroup.teachers.models import Teacher
-from edugroup.training.demo import load_demo_training
 
 DEMO_PASSWORD = "edugroup-demo"
 
@@ -63,27 +55,6 @@ QINGPU_PILOTS = [
 QINGPU_START = date(2023, 11, 1)
 NUMERALS = "一二三四五六七八九十"
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
-)
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉萍红娟建文辉力国春晓晨欣怡子涵浩宇思雨嘉琪睿博文轩佳雪梦瑶俊杰"
-SUBJECTS = [
-    "语文",
-    "数学",
-    "英语",
-    "物理",
-    "化学",
-    "生物",
-    "历史",
-    "地理",
-    "道德与法治",
-    "体育",
-    "音乐",
-    "美术",
-    "信息科技",
-]
-PRIMARY_SUBJECTS = ["语文", "数学", "英语", "科学", "体育", "音乐", "美术", "道德与法治", "信息科技"]
-
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -92,20 +63,37 @@ class DemoUser:
     scope: str
 
 
-def _name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+@dataclass
+class DemoWorld:
+    """The synthetic region as every domain's demo loader receives it; a loader may add demo users."""
+
+    region: Region
+    groups: dict[str, Group]
+    schools: dict[Stage, list[School]]
+    rng: random.Random
+    users: list[DemoUser] = field(default_factory=list)
+
+    @property
+    def all_schools(self) -> list[School]:
+        """Every school of the synthetic region, by stage then number."""
+        return [school for stage_schools in self.schools.values() for school in stage_schools]
 
 
-def load_demo(session: Session) -> list[DemoUser]:
-    """Loads the demo region once; returns the demo users (all with password DEMO_PASSWORD)."""
-    if session.scalar(select(City.id).where(City.code == "demo")) is not None:
-        return demo_users(session)
+def is_loaded(session: Session) -> bool:
+    """Whether the demo is already in the database."""
+    return session.scalar(select(City.id).where(City.code == "demo")) is not None
+
+
+def load_demo(session: Session) -> DemoWorld:
+    """The registry of the demo: 河东区, 青浦区 and the synthetic 示例区 with their users; returns the synthetic
+    region for the other domains' loaders (the random draws continue from `world.rng`)."""
     session.info.setdefault("actor", "demo-loader")
     users: list[DemoUser] = []
     users += _load_hedong(session)
     users += _load_qingpu(session)
-    users += _load_synthetic(session, random.Random(20250310))
-    return users
+    world = _load_synthetic(session, random.Random(20250310))
+    world.users[:0] = users
+    return world
 
 
 def demo_users(session: Session) -> list[DemoUser]:
@@ -266,7 +254,7 @@ def _numeral(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
+def _load_synthetic(session: Session, rng: random.Random) -> DemoWorld:
     city = City(code="demo", name="示例市")
     session.add(city)
     session.flush()
@@ -367,9 +355,6 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
         _join(session, g["SL-P1"], school, date(2023, 11, 1))
     session.flush()
 
-    _people(session, rng, region, [school for stage_schools in schools.values() for school in stage_schools])
-    head_teacher = session.scalar(select(Teacher).where(Teacher.school_id == j[0].id).order_by(Teacher.id))
-    assert head_teacher is not None
     create_user(
         session,
         username="demo-bureau",
@@ -396,98 +381,9 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
         region_id=region.id,
         school_id=j[0].id,
     )
-    create_user(
-        session,
-        username="demo-teacher",
-        password=DEMO_PASSWORD,
-        display_name=head_teacher.name,
-        role=Role.teacher,
-        region_id=region.id,
-        school_id=j[0].id,
-        teacher_id=head_teacher.id,
-    )
-    from edugroup.activities.demo import load_demo_activities
-
-    load_demo_activities(session, region, g, schools, rng)
-    load_demo_studios(session, region, g["SL-A1"])
-    from edugroup.teachers.demo import load_demo_teachers
-
-    load_demo_teachers(
-        session, region, g, [school for stage_schools in schools.values() for school in stage_schools]
-    )
-    load_demo_training(session, region, g, rng)
-    load_demo_certificates(session, region, g, rng)
-    load_demo_mentoring(session, region, g)
-    load_demo_experts(session, region, g)
-    from edugroup.monitoring.demo import load_demo_results
-
-    load_demo_results(session, region, g, schools)
-    from edugroup.admissions.demo import load_demo_admissions
-    from edugroup.surveys.demo import load_demo_surveys
-
-    load_demo_surveys(session, region, g)
-    load_demo_admissions(session, region, schools)
-    return [
+    users = [
         DemoUser("demo-bureau", Role.bureau_admin, "示例区"),
         DemoUser("demo-group", Role.group_head, "示例第一教育集团"),
         DemoUser("demo-school", Role.school_admin, j[0].name),
-        DemoUser("demo-teacher", Role.teacher, f"{head_teacher.name} ({j[0].name})"),
     ]
-
-
-def _people(session: Session, rng: random.Random, region: Region, schools: list[School]) -> None:
-    """Teachers and students for every synthetic school, in bulk (one audit entry each)."""
-    teachers: list[dict[str, object]] = []
-    students: list[dict[str, object]] = []
-    titles = ["二级教师", "一级教师", "高级教师", "正高级教师"]
-    for school in schools:
-        subjects = PRIMARY_SUBJECTS if school.stage is Stage.primary else SUBJECTS
-        for k in range(school.teacher_count):
-            teachers.append(
-                {
-                    "region_id": region.id,
-                    "school_id": school.id,
-                    "staff_number": f"T{school.code}{k + 1:03d}",
-                    "name": _name(rng),
-                    "subject": subjects[k % len(subjects)],
-                    "title": rng.choices(titles, weights=(4, 4, 2, 0.2))[0],
-                    "birth_year": rng.randint(1968, 2000),
-                    "joined_school_on": date(rng.randint(2005, 2024), 9, 1),
-                }
-            )
-        first_grade, last_grade = {
-            Stage.primary: (1, 5),
-            Stage.junior: (6, 9),
-            Stage.nine_year: (1, 9),
-            Stage.senior: (10, 12),
-            Stage.twelve_year: (1, 12),
-        }[school.stage]
-        for k in range(school.student_count):
-            students.append(
-                {
-                    "region_id": region.id,
-                    "school_id": school.id,
-                    "student_number": f"{school.code}{k + 1:05d}",
-                    "name": _name(rng),
-                    "grade": first_grade + k % (last_grade - first_grade + 1),
-                    "sex": "M" if rng.random() < 0.51 else "F",
-                }
-            )
-    session.execute(insert(Teacher), teachers)
-    session.execute(insert(Student), students)
-    audit.record(
-        session,
-        action="import",
-        entity_type="teachers",
-        entity_id=region.code,
-        note=f"示例数据: {len(teachers)} 名教师",
-        region_id=region.id,
-    )
-    audit.record(
-        session,
-        action="import",
-        entity_type="students",
-        entity_id=region.code,
-        note=f"示例数据: {len(students)} 名学生",
-        region_id=region.id,
-    )
+    return DemoWorld(region, g, schools, rng, users)
