@@ -29,10 +29,6 @@ EVIDENCE_PAGES = {
 }
 
 
-def default_pack(region_name: str, pack_regions: dict[str, str]) -> str:
-    return pack_regions.get(region_name, "hongkou-2025")
-
-
 def evidence_link(item: str) -> str | None:
     kind, _, ident = item.partition(":")
     page = EVIDENCE_PAGES.get(kind)
@@ -53,8 +49,11 @@ def _choices(session: Db, scope: PageScope, pack: str | None) -> tuple[list[tupl
     packs = {p.id: p for p in lib}
     region = org_service.get_region(session, scope, scope.region_id) if scope.region_id else None
     by_region = {p.region.name: p.id for p in packs.values() if p.region}
-    chosen = pack if pack in packs else default_pack(region.name if region else "", by_region)
-    return sorted((p.id, p.title) for p in packs.values()), chosen
+    choices = sorted((p.id, p.title) for p in packs.values())
+    adopted = region.policy_pack if region else None
+    named = by_region.get(region.name) if region else None
+    chosen = next(p for p in (pack, adopted, named, choices[0][0]) if p in packs)
+    return choices, chosen
 
 
 @router.get("/compliance", response_class=HTMLResponse)
