@@ -36,7 +36,10 @@ from edugroup.org.models import (
     Stage,
     Student,
 )
+from edugroup.rotation.demo import load_demo_rotations
+from edugroup.rotation.plans.demo import load_demo_plan
 from edugroup.studios.demo import load_demo_studios
+from edugroup.teachers.demo import load_demo_teachers
 from edugroup.teachers.models import Teacher
 from edugroup.training.demo import load_demo_training
 
@@ -410,11 +413,11 @@ def _load_synthetic(session: Session, rng: random.Random) -> list[DemoUser]:
 
     load_demo_activities(session, region, g, schools, rng)
     load_demo_studios(session, region, g["SL-A1"])
-    from edugroup.teachers.demo import load_demo_teachers
-
-    load_demo_teachers(
-        session, region, g, [school for stage_schools in schools.values() for school in stage_schools]
-    )
+    every_school = [school for stage_schools in schools.values() for school in stage_schools]
+    teacher_rng = random.Random(20251124)  # teacher facts, then rotations, draw from this one stream
+    load_demo_teachers(session, region, every_school, teacher_rng)
+    load_demo_rotations(session, region, g, every_school, teacher_rng)
+    load_demo_plan(session, region, every_school)
     load_demo_training(session, region, g, rng)
     load_demo_certificates(session, region, g, rng)
     load_demo_mentoring(session, region, g)

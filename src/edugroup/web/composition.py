@@ -39,8 +39,11 @@ from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS
 from edugroup.policy import pages as policy_pages
 from edugroup.policy import routes as policy_routes
 from edugroup.policy.metrics import REGISTRY
+from edugroup.rotation import metrics as rotation_metrics
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
+from edugroup.rotation.plans import pages as plan_pages
+from edugroup.rotation.plans import routes as plan_routes
 from edugroup.studios import metrics as studio_metrics
 from edugroup.studios import pages as studio_pages
 from edugroup.studios import routes as studio_routes
@@ -61,10 +64,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     activity_pages.router,
     policy_routes.router,
     policy_pages.router,
+    rotation_routes.router,  # before the teachers': /teachers/eligible, /teachers/{id} (page)...
+    rotation_pages.router,
+    plan_routes.router,
+    plan_pages.router,
     teacher_routes.router,
     teacher_pages.router,
-    rotation_routes.router,
-    rotation_pages.router,
     training_routes.router,
     certificate_routes.router,
     mentoring_routes.router,
@@ -90,6 +95,7 @@ METRIC_MODULES = (
     monitoring_metrics,
     survey_metrics,
     teacher_metrics,
+    rotation_metrics,
     certificate_metrics,
     expert_metrics,
     mentoring_metrics,
