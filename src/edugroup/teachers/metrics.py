@@ -20,7 +20,7 @@ from edugroup.policy.contract import (
 )
 from edugroup.teachers.models import Honour, Teacher
 
-# --- entity kinds: teachers -----------------------------------------
+# --- entity kinds: teachers ----------------------------------------------------------------------------
 
 
 @register_entities("teacher")
