@@ -11,17 +11,18 @@ from edugroup.mentoring.models import Dispatch, MentoringPair
 from edugroup.monitoring.models import Exam, ExamResult, ScienceIndexConfig
 from edugroup.org.models import City, District, Group, Membership, Region, School, Student
 from edugroup.policy.models import PackEdition
-from edugroup.rotation.models import RotationDemand, RotationPlan, RotationPlanRow
-from edugroup.studios.models import Studio, StudioMember
-from edugroup.surveys.models import Questionnaire, QuestionnaireItem, SurveyResponse
-from edugroup.teachers.models import (
+from edugroup.rotation.models import (
     EligibilityRule,
     Promotion,
     Rotation,
+    RotationDemand,
+    RotationPlan,
+    RotationPlanRow,
     RotationTeam,
-    StaffingRecord,
-    Teacher,
 )
+from edugroup.studios.models import Studio, StudioMember
+from edugroup.surveys.models import Questionnaire, QuestionnaireItem, SurveyResponse
+from edugroup.teachers.models import StaffingRecord, Teacher
 from edugroup.training.models import CreditRule, TrainingRecord
 
 __all__ = [

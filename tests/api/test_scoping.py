@@ -13,8 +13,8 @@ from tests.conftest import auth
 from tests.development import factories as development_factories
 from tests.monitoring import test_results_import as monitoring_factories
 from tests.monitoring import test_student_profile as profile_factories
+from tests.rotation import factories as rotation_factories
 from tests.surveys import factories as survey_factories
-from tests.teachers import factories as teacher_factories
 
 from edugroup.activities import service as activities_service
 from edugroup.activities.models import ActivityAttachment
@@ -246,7 +246,7 @@ def _hidden_objects(world, role):
     hidden.setdefault("region_id", world.other_region_id)
     hidden.setdefault("district_id", district)
     hidden["activity_id"], hidden["attachment_id"] = _pair_activity(world)
-    hidden.update(teacher_factories.hidden_objects(world))
+    hidden.update(rotation_factories.hidden_objects(world))
     hidden.update(development_factories.hidden_objects(world))
     hidden.update(survey_factories.hidden_objects(world))
     hidden.update(admissions_factories.hidden_objects(world))

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from tests.conftest import auth
-from tests.teachers.factories import rotate, rule, teacher
+from tests.rotation.factories import rotate, rule
+from tests.teachers.factories import teacher
 from tests.web.test_pages import login
 from typer.testing import CliRunner
 
@@ -23,10 +24,10 @@ from edugroup.core.models import AuditEntry
 from edugroup.org import service as org
 from edugroup.org.schemas import SchoolCreate, SchoolUpdate
 from edugroup.policy import service as policy
-from edugroup.rotation import service
-from edugroup.rotation.schemas import DemandCreate
-from edugroup.teachers import rotations
-from edugroup.teachers.models import Rotation, RotationMode
+from edugroup.rotation import service as rotations
+from edugroup.rotation.models import Rotation, RotationMode
+from edugroup.rotation.plans import service
+from edugroup.rotation.plans.schemas import DemandCreate
 
 YEAR = 2025
 

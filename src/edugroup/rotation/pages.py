@@ -1,12 +1,13 @@
-"""Rotation plan pages (bureau administrators): receiving demand per school and subject, plans made by the
-planner, a plan's review page (edit a row's destination or drop it, accept it into rotations, export it)."""
+"""Rotation pages (Chinese first): a teacher's page at /teachers/{id} (record, eligibility, rotation history
+with what each rotation counts as, promotions and the promotion check) and the rotation list with the region's
+eligibility rules (plans' pages are in `rotation.plans.pages`). Listed before the teacher pages; forms carry the
+session's CSRF token."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -14,183 +15,122 @@ from sqlalchemy.orm import Session
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError
 from edugroup.core.pages import PageScope, check_csrf, render
-from edugroup.core.periods import school_year_of
 from edugroup.core.scope import Scope
-from edugroup.org import service as org_service
-from edugroup.org.models import QualityTier
+from edugroup.policy.contract import packs_with_metric
 from edugroup.rotation import service
-from edugroup.rotation.schemas import DemandCreate
+from edugroup.rotation.schemas import EligibilityRuleCreate
+from edugroup.teachers import service as teacher_service
 
 router = APIRouter(include_in_schema=False)
 
 
-def _message(exc: ValidationError | EduGroupError) -> str:
-    if isinstance(exc, EduGroupError):
-        return exc.message
-    labels = {
-        "school_id": "学校",
-        "subject": "学科",
-        "min_count": "下限",
-        "max_count": "上限",
-        "year": "学年",
-    }
-    return "; ".join(
-        f"{labels.get(str(e['loc'][0]), e['loc'][0]) if e['loc'] else ''}: "
-        + str(e["msg"]).removeprefix("Value error, ")
-        for e in exc.errors()
-    )
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
 
 
-def _plans_page(
-    request: Request, session: Session, scope: Scope, year: int | None, *, error: str | None = None
-) -> HTMLResponse:
-    scope.require_bureau("编制轮岗方案")
-    year = year or school_year_of(date.today()).year + 1
-    schools = org_service.list_schools(session, scope)
-    return render(
-        request,
-        "rotation/plans.html",
-        status_code=422 if error else 200,
-        scope=scope,
-        year=year,
-        plans=service.list_plans(session, scope),
-        demands=service.list_demands(session, scope, year=year),
-        weaker=[s for s in schools if s.quality_tier is QualityTier.weaker],
-        error=error,
-    )
-
-
-def _year(text: str | None) -> int | None:
+def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
 
-@router.get("/rotation/plans", response_class=HTMLResponse)
-def plans_page(request: Request, session: Db, scope: PageScope, year: str | None = None) -> HTMLResponse:
-    return _plans_page(request, session, scope, _year(year))
+# --- a teacher's page ----------------------------------------------------------------------------
 
 
-@router.post("/rotation/plans", response_class=HTMLResponse, response_model=None)
-def create_plan_page(
+@router.get("/teachers/{teacher_id}", response_class=HTMLResponse)
+def teacher_page(
     request: Request,
     session: Db,
     scope: PageScope,
-    csrf_token: Annotated[str, Form()],
-    year: Annotated[str, Form()],
-    pack: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    chosen = _year(year)
-    if chosen is None:
-        return _plans_page(request, session, scope, None, error="学年: 请填写四位年份")
-    try:
-        plan = service.create_plan(session, scope, chosen, pack_id=pack.strip() or None)
-    except EduGroupError as exc:
-        return _plans_page(request, session, scope, chosen, error=exc.message)
-    return RedirectResponse(f"/rotation/plans/{plan.id}", status_code=303)
-
-
-@router.post("/rotation/demands", response_class=HTMLResponse, response_model=None)
-async def create_demand_page(request: Request, session: Db, scope: PageScope) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token") or ""))
-    text: dict[str, Any] = {key: str(form.get(key) or "").strip() for key in form}
-    year = _year(text.get("year"))
-    try:
-        data = DemandCreate(
-            school_id=text.get("school_id") or None,
-            year=year,
-            subject=text.get("subject") or "",
-            min_count=text.get("min_count") or 0,
-            max_count=text.get("max_count") or None,
-        )
-        service.create_demand(session, scope, data)
-    except (ValidationError, EduGroupError) as exc:
-        return _plans_page(request, session, scope, year, error=_message(exc))
-    return RedirectResponse(f"/rotation/plans?year={data.year}", status_code=303)
-
-
-@router.post("/rotation/demands/{demand_id}/delete")
-def delete_demand_page(
-    request: Request,
-    session: Db,
-    scope: PageScope,
-    demand_id: int,
-    csrf_token: Annotated[str, Form()],
-    year: Annotated[str, Form()] = "",
-) -> RedirectResponse:
-    check_csrf(request, csrf_token)
-    service.delete_demand(session, scope, demand_id)
-    return RedirectResponse(f"/rotation/plans?year={year}", status_code=303)
-
-
-def _plan_page(
-    request: Request, session: Session, scope: Scope, plan_id: int, *, error: str | None = None
+    teacher_id: int,
+    on: str | None = None,
+    check_on: str | None = None,
+    pack: str | None = None,
 ) -> HTMLResponse:
-    plan = service.get_plan(session, scope, plan_id)
-    schools = org_service.list_schools(session, scope)
+    teacher = teacher_service.get_teacher(session, scope, teacher_id)
+    day = _day(on, date.today())
+    rule, reasons = service.eligibility_of(session, scope, teacher_id, day)
+    history = service.list_rotations(session, scope, teacher_id=teacher_id)
+    check = check_error = None
+    if check_on:
+        try:
+            check = service.promotion_check(session, scope, teacher_id, _day(check_on, date.today()), pack)
+        except EduGroupError as exc:
+            check_error = exc.message
     return render(
         request,
-        "rotation/plan.html",
+        "rotation/teacher.html",
+        scope=scope,
+        t=teacher,
+        day=day,
+        rule=rule,
+        reasons=reasons,
+        history=history,
+        facts=service.experiences(session, history),
+        promotions=service.list_promotions(session, scope, teacher_id=teacher_id),
+        check=check,
+        check_error=check_error,
+        check_on=check_on or date.today().isoformat(),
+        pack=pack or "",
+        packs=_promotion_packs(session, scope),
+    )
+
+
+def _promotion_packs(session: Session, scope: Scope) -> list[tuple[str, str]]:
+    """The packs with a promotion rule (HK-05, SH-05), for the check's choice."""
+    return packs_with_metric(session, scope.region_id, service.EXPERIENCE_METRIC)
+
+
+# --- rotations and eligibility rules -------------------------------------------------------------
+
+
+def _rotations_page(
+    request: Request, session: Session, scope: Scope, year: int | None, *, error: str | None = None
+) -> HTMLResponse:
+    found = service.list_rotations(session, scope, year=year, limit=2000)
+    return render(
+        request,
+        "rotation/rotations.html",
         status_code=422 if error else 200,
         scope=scope,
-        plan=plan,
-        rows=sorted(plan.rows, key=lambda r: (r.from_school.code, r.to_school.code, r.teacher.staff_number)),
-        warnings=service.plan_warnings(session, plan),
-        destinations=[s for s in schools if s.quality_tier is not QualityTier.quality],
+        rotations=found,
+        facts=service.experiences(session, found),
+        year=year,
+        rules=service.list_rules(session, scope),
         error=error,
     )
 
 
-@router.get("/rotation/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, session: Db, scope: PageScope, plan_id: int) -> HTMLResponse:
-    return _plan_page(request, session, scope, plan_id)
+@router.get("/rotations", response_class=HTMLResponse)
+def rotations_page(request: Request, session: Db, scope: PageScope, year: str | None = None) -> HTMLResponse:
+    return _rotations_page(request, session, scope, _int(year))
 
 
-@router.post("/rotation/plans/{plan_id}/rows/{row_id}", response_class=HTMLResponse, response_model=None)
-def update_row_page(
-    request: Request,
-    session: Db,
-    scope: PageScope,
-    plan_id: int,
-    row_id: int,
-    csrf_token: Annotated[str, Form()],
-    to_school_id: Annotated[str, Form()],
-) -> Response:
-    check_csrf(request, csrf_token)
+@router.post("/rotations/rules", response_class=HTMLResponse, response_model=None)
+async def create_rule_page(request: Request, session: Db, scope: PageScope) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token") or ""))
+    scope.require_bureau("设定交流轮岗条件")
+    text = {key: str(form.get(key) or "").strip() for key in form}
     try:
-        if not to_school_id.isdigit():
-            raise EduGroupError("请选择接收学校", field="to_school_id")
-        service.update_row(session, scope, plan_id, row_id, int(to_school_id))
+        data = EligibilityRuleCreate(
+            effective_from=text.get("effective_from") or None,
+            min_years_at_school=text.get("min_years_at_school") or 6,
+            max_age=text.get("max_age") or None,
+            exclude_on_rotation="exclude_on_rotation" in form,
+            rest_years=text.get("rest_years") or 0,
+            excluded_titles=text.get("excluded_titles") or None,
+            note=text.get("note") or None,
+        )
+        service.create_rule(session, scope, data)
+    except ValidationError as exc:
+        labels = {"effective_from": "生效日期", "min_years_at_school": "任教年限", "max_age": "年龄上限"}
+        message = "; ".join(
+            f"{labels.get(str(e['loc'][0]), e['loc'][0]) if e['loc'] else ''}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return _rotations_page(request, session, scope, None, error=message)
     except EduGroupError as exc:
-        if exc.status_code == 404 and exc.field is None:
-            raise
-        return _plan_page(request, session, scope, plan_id, error=exc.message)
-    return RedirectResponse(f"/rotation/plans/{plan_id}#row-{row_id}", status_code=303)
-
-
-@router.post("/rotation/plans/{plan_id}/rows/{row_id}/drop")
-def drop_row_page(
-    request: Request,
-    session: Db,
-    scope: PageScope,
-    plan_id: int,
-    row_id: int,
-    csrf_token: Annotated[str, Form()],
-) -> RedirectResponse:
-    check_csrf(request, csrf_token)
-    service.drop_row(session, scope, plan_id, row_id)
-    return RedirectResponse(f"/rotation/plans/{plan_id}", status_code=303)
-
-
-@router.post("/rotation/plans/{plan_id}/accept", response_class=HTMLResponse, response_model=None)
-def accept_plan_page(
-    request: Request, session: Db, scope: PageScope, plan_id: int, csrf_token: Annotated[str, Form()]
-) -> Response:
-    check_csrf(request, csrf_token)
-    try:
-        service.accept_plan(session, scope, plan_id)
-    except EduGroupError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return _plan_page(request, session, scope, plan_id, error=exc.message)
-    return RedirectResponse(f"/rotation/plans/{plan_id}", status_code=303)
+        return _rotations_page(request, session, scope, None, error=exc.message)
+    return RedirectResponse("/rotations", status_code=303)

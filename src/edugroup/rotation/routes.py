@@ -1,109 +1,193 @@
-"""Rotation planning API under /api/v1/rotation: receiving demand and plans (review, edit, accept, export)."""
+"""Rotation API under /api/v1: eligibility rules and who is eligible, rotations, team inflows, promotions and
+the promotion check; a teacher's rotations, eligibility and promotion check under /teachers/{id}/ (plans are in
+`rotation.plans.routes`). Listed before the teachers router: /teachers/eligible must match before
+/teachers/{teacher_id}."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.core.deps import ApiScope, Db
-from edugroup.core.downloads import download
-from edugroup.rotation import io, service
-from edugroup.rotation.models import RotationDemand, RotationPlan, RotationPlanRow
+from edugroup.core.errors import EduGroupError
+from edugroup.rotation import service
+from edugroup.rotation.models import Rotation
 from edugroup.rotation.schemas import (
-    DemandCreate,
-    DemandRead,
-    PlanCreate,
-    PlanRead,
-    PlanRowRead,
-    PlanRowUpdate,
+    EligibilityRead,
+    EligibilityRuleCreate,
+    EligibilityRuleRead,
+    PromotionCheckRead,
+    PromotionCreate,
+    PromotionRead,
+    RotationCreate,
+    RotationRead,
+    RotationUpdate,
+    TeamCreate,
+    TeamRead,
 )
+from edugroup.teachers import service as teacher_service
+from edugroup.teachers.models import Teacher
+from edugroup.teachers.schemas import TeacherRead
 
-router = APIRouter(prefix="/api/v1/rotation", tags=["rotation plans"])
+router = APIRouter(prefix="/api/v1", tags=["teachers"])
 
 
-def row_read(row: RotationPlanRow) -> PlanRowRead:
-    """A plan row with its teacher's name, subject and backbone flag."""
-    return PlanRowRead.model_validate(row).model_copy(
-        update={
-            "teacher_name": row.teacher.name,
-            "staff_number": row.teacher.staff_number,
-            "subject": row.teacher.subject,
-            "backbone": row.teacher.is_backbone,
-        }
+def rotation_reads(session: Session, items: list[Rotation]) -> list[RotationRead]:
+    """Rotations with their teacher's name, term and what they count as (HK-05, OH-13)."""
+    facts = service.experiences(session, items)
+    reads = []
+    for r in items:
+        fact = facts[r.id]
+        reads.append(
+            RotationRead.model_validate(r).model_copy(
+                update={
+                    "teacher_name": r.teacher.name,
+                    "term_years": fact.term_years,
+                    "within_group_or_district": fact.within_group_or_district,
+                    "weak_school_experience": fact.weak_school_experience,
+                    "experience_note": fact.note,
+                }
+            )
+        )
+    return reads
+
+
+# --- a teacher's eligibility, rotations and promotion check ------------------------------------
+
+
+@router.get("/teachers/eligible", response_model=list[TeacherRead])
+def eligible_teachers(session: Db, scope: ApiScope, on: date | None = None) -> list[Teacher]:
+    """Teachers in scope eligible to rotate on a day (today by default) under the region's rule then."""
+    if scope.region_id is None:
+        return []
+    visible = set(session.scalars(select(Teacher.id).where(teacher_service.visible(scope))))
+    return [
+        t for t in service.eligible_teachers(session, scope.region_id, on or date.today()) if t.id in visible
+    ]
+
+
+@router.get("/teachers/{teacher_id}/rotations", response_model=list[RotationRead])
+def teacher_rotations(teacher_id: int, session: Db, scope: ApiScope) -> list[RotationRead]:
+    """The teacher's rotation history, newest first, with what each counts as (HK-05, OH-13)."""
+    teacher_service.get_teacher(session, scope, teacher_id)
+    return rotation_reads(session, service.list_rotations(session, scope, teacher_id=teacher_id))
+
+
+@router.get("/teachers/{teacher_id}/eligibility", response_model=EligibilityRead)
+def teacher_eligibility(
+    teacher_id: int, session: Db, scope: ApiScope, on: date | None = None
+) -> EligibilityRead:
+    """Whether the teacher is eligible to rotate on a day, and why not."""
+    day = on or date.today()
+    rule, reasons = service.eligibility_of(session, scope, teacher_id, day)
+    return EligibilityRead(
+        teacher_id=teacher_id,
+        on=day,
+        rule_id=rule.id if rule else None,
+        eligible=not reasons,
+        reasons=reasons,
     )
 
 
-def plan_read(session: Session, plan: RotationPlan, *, with_rows: bool = True) -> PlanRead:
-    """A plan; with its rows and the quotas it no longer keeps when asked."""
-    columns = {
-        name: getattr(plan, name) for name in PlanRead.model_fields if name not in ("rows", "warnings")
-    }
-    read = PlanRead.model_validate(columns)
-    if not with_rows:
-        return read
-    return read.model_copy(
-        update={"rows": [row_read(r) for r in plan.rows], "warnings": service.plan_warnings(session, plan)}
-    )
+@router.get("/teachers/{teacher_id}/promotion-check", response_model=PromotionCheckRead)
+def promotion_check(
+    teacher_id: int, session: Db, scope: ApiScope, on: date | None = None, pack: str | None = None
+) -> PromotionCheckRead:
+    """HK-05 / SH-05: the candidate's in-group rotation experience before `on` against the pack's threshold."""
+    return service.promotion_check(session, scope, teacher_id, on or date.today(), pack)
 
 
-@router.get("/demands", response_model=list[DemandRead])
-def list_demands(session: Db, scope: ApiScope, year: int | None = None) -> list[RotationDemand]:
-    """Receiving demand per weaker school and subject (bureau administrators)."""
-    return service.list_demands(session, scope, year=year)
+# --- eligibility rules ---------------------------------------------------------------------------
 
 
-@router.post("/demands", response_model=DemandRead, status_code=201)
-def create_demand(data: DemandCreate, session: Db, scope: ApiScope) -> RotationDemand:
-    """Records a weaker school's demand for rotating teachers of a subject in a school year."""
-    return service.create_demand(session, scope, data)
+@router.get("/eligibility-rules", response_model=list[EligibilityRuleRead])
+def list_rules(session: Db, scope: ApiScope) -> list[object]:
+    """The region's rotation eligibility rules (符合交流轮岗条件), newest first."""
+    return list(service.list_rules(session, scope))
 
 
-@router.delete("/demands/{demand_id}", status_code=204)
-def delete_demand(demand_id: int, session: Db, scope: ApiScope) -> Response:
-    service.delete_demand(session, scope, demand_id)
+@router.post("/eligibility-rules", response_model=EligibilityRuleRead, status_code=201)
+def create_rule(data: EligibilityRuleCreate, session: Db, scope: ApiScope) -> object:
+    """Sets the region's eligibility rule from a date on (bureau administrators)."""
+    return service.create_rule(session, scope, data)
+
+
+# --- rotations -----------------------------------------------------------------------------------
+
+
+@router.get("/rotations", response_model=list[RotationRead])
+def list_rotations(
+    session: Db,
+    scope: ApiScope,
+    teacher_id: int | None = None,
+    school_id: int | None = None,
+    year: int | None = None,
+) -> list[RotationRead]:
+    """Rotations in scope; `year` is the school year of the start."""
+    found = service.list_rotations(session, scope, teacher_id=teacher_id, school_id=school_id, year=year)
+    return rotation_reads(session, found)
+
+
+@router.post("/rotations", response_model=RotationRead, status_code=201)
+def create_rotation(data: RotationCreate, session: Db, scope: ApiScope) -> RotationRead:
+    """Records an individual rotation."""
+    return rotation_reads(session, [service.create_rotation(session, scope, data)])[0]
+
+
+@router.get("/rotations/{rotation_id}", response_model=RotationRead)
+def get_rotation(rotation_id: int, session: Db, scope: ApiScope) -> RotationRead:
+    return rotation_reads(session, [service.get_rotation(session, scope, rotation_id)])[0]
+
+
+@router.patch("/rotations/{rotation_id}", response_model=RotationRead)
+def update_rotation(rotation_id: int, data: RotationUpdate, session: Db, scope: ApiScope) -> RotationRead:
+    """Records the actual end, or changes the agreed end or the purpose."""
+    return rotation_reads(session, [service.update_rotation(session, scope, rotation_id, data)])[0]
+
+
+@router.delete("/rotations/{rotation_id}", status_code=204)
+def delete_rotation(rotation_id: int, session: Db, scope: ApiScope) -> Response:
+    service.delete_rotation(session, scope, rotation_id)
     return Response(status_code=204)
 
 
-@router.get("/plans", response_model=list[PlanRead])
-def list_plans(session: Db, scope: ApiScope) -> list[PlanRead]:
-    """The region's plans, newest first (without their rows)."""
-    return [plan_read(session, p, with_rows=False) for p in service.list_plans(session, scope)]
+def _team_read(team: object) -> TeamRead:
+    read = TeamRead.model_validate(team)
+    ids = [r.id for r in team.rotations]  # type: ignore[attr-defined]
+    return read.model_copy(update={"size": len(ids), "rotation_ids": ids})
 
 
-@router.post("/plans", response_model=PlanRead, status_code=201)
-def create_plan(data: PlanCreate, session: Db, scope: ApiScope) -> PlanRead:
-    """Runs the planner on the region's eligible teachers, demand and the pack's quotas; stores a draft."""
-    plan = service.create_plan(session, scope, data.year, pack_id=data.pack, time_limit=data.time_limit)
-    return plan_read(session, service.get_plan(session, scope, plan.id))
+@router.post("/rotation-teams", response_model=TeamRead, status_code=201)
+def create_team(data: TeamCreate, session: Db, scope: ApiScope) -> TeamRead:
+    """Records a team inflow (组团流入, HK-09) with one rotation per teacher; all or none."""
+    return _team_read(service.create_team(session, scope, data))
 
 
-@router.get("/plans/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: int, session: Db, scope: ApiScope) -> PlanRead:
-    """A plan with its rows and the quotas it no longer keeps after edits."""
-    return plan_read(session, service.get_plan(session, scope, plan_id))
+@router.get("/rotation-teams/{team_id}", response_model=TeamRead)
+def get_team(team_id: int, session: Db, scope: ApiScope) -> TeamRead:
+    return _team_read(service.get_team(session, scope, team_id))
 
 
-@router.patch("/plans/{plan_id}/rows/{row_id}", response_model=PlanRowRead)
-def update_row(plan_id: int, row_id: int, data: PlanRowUpdate, session: Db, scope: ApiScope) -> PlanRowRead:
-    """Sends the row's teacher to another school (draft plans only)."""
-    return row_read(service.update_row(session, scope, plan_id, row_id, data.to_school_id))
+# --- promotions (HK-05, SH-05) -------------------------------------------------------------------
 
 
-@router.delete("/plans/{plan_id}/rows/{row_id}", status_code=204)
-def drop_row(plan_id: int, row_id: int, session: Db, scope: ApiScope) -> Response:
-    """Takes the row's teacher out of the plan (draft plans only)."""
-    service.drop_row(session, scope, plan_id, row_id)
-    return Response(status_code=204)
+@router.get("/promotions", response_model=list[PromotionRead])
+def list_promotions(session: Db, scope: ApiScope, teacher_id: int | None = None) -> list[object]:
+    """Promotions to school leadership posts in scope."""
+    return list(service.list_promotions(session, scope, teacher_id=teacher_id))
 
 
-@router.post("/plans/{plan_id}/accept", response_model=PlanRead)
-def accept_plan(plan_id: int, session: Db, scope: ApiScope) -> PlanRead:
-    """Accepts a draft plan into rotation records (team inflows where a school receives several); audited."""
-    service.accept_plan(session, scope, plan_id)
-    return plan_read(session, service.get_plan(session, scope, plan_id))
-
-
-@router.get("/plans/{plan_id}/export")
-def export_plan(plan_id: int, session: Db, scope: ApiScope) -> Response:
-    """The plan as an Excel workbook."""
-    return download(io.plan_workbook(session, scope, plan_id), f"rotation-plan-{plan_id}.xlsx")
+@router.post("/promotions", response_model=PromotionRead, status_code=201)
+def create_promotion(
+    data: PromotionCreate, session: Db, scope: ApiScope, pack: str | None = None
+) -> PromotionRead:
+    """Records a promotion; the answer carries the experience check (a warning when not met, never a refusal)."""
+    promotion = service.create_promotion(session, scope, data)
+    try:
+        check = service.promotion_check(session, scope, promotion.teacher_id, promotion.decided_on, pack)
+    except EduGroupError:
+        check = None  # the pack in force has no such rule: the promotion stands, unchecked
+    return PromotionRead.model_validate(promotion).model_copy(update={"check": check})

@@ -1,458 +1,511 @@
-"""Rotation plans, the product side of the planner (HK-06, HK-07, HK-08, HK-09).
+"""The region's rotation eligibility rules (符合交流轮岗条件) and who is eligible; rotations (交流轮岗), team
+inflows (组团流入, HK-09) and promotions to school leadership posts with their in-group rotation experience
+check (HK-05, SH-05); whether a rotation counts as rural/weak-school experience (OH-13). Plans made by the
+planner are in `rotation.plans`.
 
-For a region and school year the service builds the planner's instance from the database and stores its
-answer as a draft plan, which the bureau reviews, edits row by row and accepts into rotation records:
-
-- sending schools: the region's 优质校 (quality tier); their teachers are those eligible to rotate at the start
-  of the school year under the region's eligibility rule (`teachers.service.eligible_teachers`);
-- receiving schools: the 相对薄弱校 with demand rows for that year; the bureau enters a demand per school and
-  subject (`RotationDemand`: at least `min_count`, at most `max_count` teachers of the subject);
-- quotas: from the pack edition in force at the start of the year: `min_out_share` from the school rule on
-  `rotation.out_share` towards weaker schools (HK-06), `min_backbone_share` from `rotation.backbone_share`
-  (HK-07), `min_team_size` from `rotation.team_size` (HK-09); the agreed term from `rotation.min_duration_years`
-  (HK-08, 3 years when the pack has no such rule);
-- commute: great-circle km between the schools' coordinates.
-
-On acceptance every receiving school with two or more teachers of the plan gets a team inflow (组团流入),
-a single teacher an individual rotation; each rotation starts on 1 September of the year. Every write goes
-through the ORM, so the audit log records the acceptance row by row, with a note naming the plan.
-Plans are the bureau's: other roles are refused (403), other regions' plans are not found (404).
+Who sees a rotation: a bureau administrator every one of its region; a group head or school administrator
+those from or to its schools; a teacher its own. Who records one: a bureau administrator, or a group head
+when both schools are in its scope. Promotions are recorded by the bureau; the check is a warning, never a
+refusal (the documents call the experience 重要因素, not a condition).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from edugroup.algorithms.rotation.errors import InvalidInstance
-from edugroup.algorithms.rotation.instance import great_circle_km
-from edugroup.algorithms.rotation.planner import plan_rotation
-from edugroup.core.db import utcnow
-from edugroup.core.errors import Conflict, InvalidInput, NotFound
+from edugroup.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from edugroup.core.models import Role
 from edugroup.core.periods import SchoolYear
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
-from edugroup.org.models import QualityTier, School
+from edugroup.org.models import District, Group, Membership, QualityTier, School
 from edugroup.policy.contract import edition_in_force, limits_in_force
-from edugroup.rotation.models import PlanStatus, RotationDemand, RotationPlan, RotationPlanRow
-from edugroup.rotation.schemas import DemandCreate
-from edugroup.teachers import rotations as rotation_records
-from edugroup.teachers.models import Rotation, Teacher
-from edugroup.teachers.rules import term_end
-from edugroup.teachers.schemas import RotationCreate, TeamCreate
-from edugroup.teachers.service import eligible_teachers
+from edugroup.rotation.models import (
+    EligibilityRule,
+    Promotion,
+    Rotation,
+    RotationMode,
+    RotationPlanRow,
+    RotationTeam,
+)
+from edugroup.rotation.rules import Term, eligibility_problems, experience_before, shared_units, years_between
+from edugroup.rotation.schemas import (
+    EligibilityRuleCreate,
+    PromotionCheckRead,
+    PromotionCreate,
+    RotationCreate,
+    RotationUpdate,
+    TeamCreate,
+)
+from edugroup.teachers import service as teacher_service
+from edugroup.teachers.models import Teacher
 
-DEFAULT_TERM_YEARS = 3
+EXPERIENCE_METRIC = "rotation.experience_years"
+_LOADS = (
+    selectinload(Rotation.teacher),
+    selectinload(Rotation.from_school),
+    selectinload(Rotation.to_school),
+    selectinload(Rotation.team),
+)
 
-# --- demand --------------------------------------------------------------------------------------
+# --- scope ---------------------------------------------------------------------------------------
 
 
-def list_demands(session: Session, scope: Scope, *, year: int | None = None) -> list[RotationDemand]:
-    """The region's receiving demand (bureau administrators), by year, school and subject."""
-    scope.require_bureau("查看接收需求")
-    stmt = select(RotationDemand).where(RotationDemand.region_id == scope.region_id)
-    if year is not None:
-        stmt = stmt.where(RotationDemand.year == year)
-    stmt = stmt.options(selectinload(RotationDemand.school)).order_by(
-        RotationDemand.year, RotationDemand.school_id, RotationDemand.subject
+def visible(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition: the rotations `scope` may see."""
+    in_region = Rotation.region_id == scope.region_id
+    if scope.is_bureau:
+        return in_region
+    if scope.role is Role.teacher:
+        if scope.teacher_id is None:
+            return false()
+        return and_(in_region, Rotation.teacher_id == scope.teacher_id)
+    return and_(
+        in_region,
+        or_(Rotation.from_school_id.in_(scope.school_ids), Rotation.to_school_id.in_(scope.school_ids)),
+    )
+
+
+def can_write(scope: Scope, from_school_id: int, to_school_id: int) -> bool:
+    """Whether `scope` may record a rotation between these schools."""
+    if scope.is_bureau:
+        return True
+    return scope.role is Role.group_head and {from_school_id, to_school_id} <= scope.school_ids
+
+
+def _require_writer(scope: Scope, from_school_id: int, to_school_id: int, what: str) -> None:
+    if not can_write(scope, from_school_id, to_school_id):
+        raise Forbidden(f"{what}: 仅限教育局, 或两校都在本集团的集团总校长", field="to_school_id")
+
+
+# --- eligibility (符合交流轮岗条件) ----------------------------------------------------------------
+
+
+def list_rules(session: Session, scope: Scope) -> list[EligibilityRule]:
+    """The region's eligibility rules, newest first."""
+    stmt = (
+        select(EligibilityRule)
+        .where(EligibilityRule.region_id == scope.region_id)
+        .order_by(EligibilityRule.effective_from.desc())
     )
     return list(session.scalars(stmt))
 
 
-def create_demand(session: Session, scope: Scope, data: DemandCreate) -> RotationDemand:
-    """Records a receiving school's demand for one subject and year; only 相对薄弱校 receive."""
-    scope.require_bureau("登记接收需求")
+def create_rule(session: Session, scope: Scope, data: EligibilityRuleCreate) -> EligibilityRule:
+    """Sets the region's eligibility rule from a date on (earlier rules stay for earlier days)."""
+    scope.require_bureau("设定交流轮岗条件")
     assert scope.region_id is not None
-    try:
-        school = org_service.get_school(session, scope, data.school_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="school_id") from None
-    if school.quality_tier is not QualityTier.weaker:
-        raise InvalidInput(f"{school.name} 不是相对薄弱校, 不能登记接收需求", field="school_id")
-    clash = select(RotationDemand.id).where(
-        RotationDemand.school_id == school.id,
-        RotationDemand.year == data.year,
-        RotationDemand.subject == data.subject,
+    clash = select(EligibilityRule.id).where(
+        EligibilityRule.region_id == scope.region_id, EligibilityRule.effective_from == data.effective_from
     )
     if session.scalar(clash) is not None:
-        raise Conflict(f"{school.name} {data.year}学年已有{data.subject}的接收需求", field="subject")
-    demand = RotationDemand(region_id=scope.region_id, **data.model_dump())
-    session.add(demand)
+        raise Conflict(f"{data.effective_from.isoformat()} 起已有一条交流轮岗条件", field="effective_from")
+    rule = EligibilityRule(region_id=scope.region_id, **data.model_dump())
+    session.add(rule)
     session.flush()
-    return demand
+    return rule
 
 
-def delete_demand(session: Session, scope: Scope, demand_id: int) -> None:
-    """Deletes a demand row."""
-    scope.require_bureau("删除接收需求")
-    demand = session.get(RotationDemand, demand_id)
-    check_found(demand is not None and demand.region_id == scope.region_id, "接收需求", demand_id)
-    session.delete(demand)
-    session.flush()
+def rule_in_force(session: Session, region_id: int, on: date) -> EligibilityRule | None:
+    """The region's eligibility rule in force on a day: the latest that started on or before it."""
+    stmt = (
+        select(EligibilityRule)
+        .where(EligibilityRule.region_id == region_id, EligibilityRule.effective_from <= on)
+        .order_by(EligibilityRule.effective_from.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
 
 
-# --- quotas from the pack ------------------------------------------------------------------------
+def rotation_terms(session: Session, region_id: int) -> dict[int, list[Term]]:
+    """Every recorded rotation of a region as (start, last day), by teacher."""
+    stmt = select(
+        Rotation.teacher_id, Rotation.start_on, Rotation.planned_end_on, Rotation.actual_end_on
+    ).where(Rotation.region_id == region_id)
+    terms: dict[int, list[Term]] = defaultdict(list)
+    for teacher_id, start, planned, actual in session.execute(stmt):
+        terms[teacher_id].append(Term(start, actual or planned))
+    return terms
+
+
+def eligible_teachers(session: Session, region_id: int, on: date) -> list[Teacher]:
+    """The region's teachers eligible to rotate on `on` under the rule then in force (none without a rule).
+
+    Not scoped: the planner and the compliance metrics read a whole region.
+    """
+    rule = rule_in_force(session, region_id, on)
+    if rule is None:
+        return []
+    terms = rotation_terms(session, region_id)
+    stmt = (
+        select(Teacher)
+        .where(Teacher.region_id == region_id)
+        .order_by(Teacher.school_id, Teacher.staff_number)
+    )
+    return [t for t in session.scalars(stmt) if not eligibility_problems(t, rule, on, terms.get(t.id, []))]
+
+
+def eligibility_of(
+    session: Session, scope: Scope, teacher_id: int, on: date
+) -> tuple[EligibilityRule | None, list[str]]:
+    """The rule in force on `on` and why the teacher is not eligible then (empty: eligible)."""
+    teacher = teacher_service.get_teacher(session, scope, teacher_id)
+    rule = rule_in_force(session, teacher.region_id, on)
+    if rule is None:
+        return None, ["本区尚未设定交流轮岗条件"]
+    terms = rotation_terms(session, teacher.region_id).get(teacher.id, [])
+    return rule, eligibility_problems(teacher, rule, on, terms)
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def list_rotations(
+    session: Session,
+    scope: Scope,
+    *,
+    teacher_id: int | None = None,
+    school_id: int | None = None,
+    year: int | None = None,
+    limit: int | None = None,
+) -> list[Rotation]:
+    """Rotations in scope, newest first; `school_id` matches either end, `year` the school year of the start."""
+    stmt = select(Rotation).where(visible(scope)).options(*_LOADS)
+    if teacher_id is not None:
+        stmt = stmt.where(Rotation.teacher_id == teacher_id)
+    if school_id is not None:
+        stmt = stmt.where(or_(Rotation.from_school_id == school_id, Rotation.to_school_id == school_id))
+    if year is not None:
+        period = SchoolYear(year)
+        stmt = stmt.where(Rotation.start_on >= period.start, Rotation.start_on <= period.end)
+    stmt = stmt.order_by(Rotation.start_on.desc(), Rotation.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def get_rotation(session: Session, scope: Scope, rotation_id: int) -> Rotation:
+    """Gets a rotation in scope."""
+    stmt = select(Rotation).where(Rotation.id == rotation_id, visible(scope)).options(*_LOADS)
+    rotation = session.scalars(stmt).one_or_none()
+    check_found(rotation is not None, "交流轮岗记录", rotation_id)
+    assert rotation is not None
+    return rotation
 
 
 @dataclass(frozen=True)
-class Quotas:
-    pack_id: str | None
-    pack_edition: date | None
-    min_out_share: float | None = None
-    min_backbone_share: float | None = None
-    min_team_size: int | None = None
-    duration_years: int = DEFAULT_TERM_YEARS
+class Experience:
+    """What a rotation counts as: inside which groups and district it stayed (HK-05), and OH-13."""
 
-    def as_rules(self) -> dict[str, Any]:
-        """The planner's `rules` object."""
-        rules: dict[str, Any] = {}
-        if self.min_out_share is not None:
-            rules["min_out_share"] = self.min_out_share
-        if self.min_backbone_share is not None:
-            rules["min_backbone_share"] = self.min_backbone_share
-        if self.min_team_size is not None:
-            rules["min_team_size"] = self.min_team_size
-        return rules
+    rotation: Rotation
+    groups: list[Group]
+    district: District | None
 
+    @property
+    def within_group_or_district(self) -> bool:
+        """Both schools shared a group or a district on its first day (学区、集团内交流轮岗)."""
+        return bool(self.groups) or self.district is not None
 
-QUOTA_METRICS = {
-    "rotation.out_share": "min_out_share",
-    "rotation.backbone_share": "min_backbone_share",
-    "rotation.min_duration_years": "duration_years",
-    "rotation.team_size": "min_team_size",
-}
-"""The pack rules the planner keeps as quotas; the first three only where they aim at weaker schools."""
+    @property
+    def weak_school_experience(self) -> bool:
+        """Counts as rural/weak-school experience for titles: inside a group (OH-13), or to a weaker school."""
+        return bool(self.groups) or self.rotation.to_school.quality_tier is QualityTier.weaker
 
+    @property
+    def note(self) -> str:
+        parts = []
+        if self.groups:
+            names = "、".join(g.name for g in self.groups)
+            parts.append(f"集团内交流 ({names}), 视同农村(薄弱)学校交流经历 (OH-13)")
+        elif self.rotation.to_school.quality_tier is QualityTier.weaker:
+            parts.append("流入相对薄弱校, 计为薄弱学校交流经历")
+        if self.district is not None:
+            parts.append(f"学区内交流 ({self.district.name})")
+        return "; ".join(parts) or "跨学区、跨集团交流"
 
-def quotas_for(session: Session, scope: Scope, pack_id: str | None, year: int) -> Quotas:
-    """The quotas of the pack edition in force at the start of school year `year` (the region's adopted
-    pack unless `pack_id` names another); none when the region adopted no pack."""
-    assert scope.region_id is not None
-    on = SchoolYear(year).start
-    edition = edition_in_force(session, scope.region_id, on, pack_id=pack_id)
-    if edition is None:
-        return Quotas(None, None)
-    found: dict[str, float] = {}
-    for metric, name in QUOTA_METRICS.items():
-        for lim in limits_in_force(session, scope.region_id, on, metric=metric, pack_id=edition.pack_id):
-            if not isinstance(lim.threshold, float):
-                continue
-            weaker_school = "school" in lim.entities and lim.params.get("towards") == "weaker"
-            if weaker_school or metric == "rotation.team_size":
-                found[name] = lim.threshold
-    return Quotas(
-        edition.pack_id,
-        edition.edition,
-        min_out_share=found.get("min_out_share"),
-        min_backbone_share=found.get("min_backbone_share"),
-        min_team_size=math.ceil(found["min_team_size"]) if "min_team_size" in found else None,
-        duration_years=math.ceil(found.get("duration_years", DEFAULT_TERM_YEARS)),
-    )
+    @property
+    def term_years(self) -> float:
+        """The agreed term in years (HK-08)."""
+        return round(years_between(self.rotation.start_on, self.rotation.planned_end_on), 3)
 
 
-# --- the planner's instance ----------------------------------------------------------------------
-
-
-@dataclass
-class Instance:
-    """The planner's JSON-shaped instance (schools named by code, teachers by id) and the records behind it."""
-
-    data: dict[str, Any]
-    teachers: dict[int, Teacher]
-    schools: dict[int, School]
-    eligible_by_school: dict[int, int]
-
-    def school(self, code: str) -> School:
-        """The school of a code the planner answered with."""
-        return next(s for s in self.schools.values() if s.code == code)
-
-
-def _with_coordinates(school: School) -> dict[str, Any]:
-    if school.lat is None or school.lon is None:
-        raise InvalidInput(
-            f"{school.name} ({school.code}) 没有坐标, 无法计算通勤距离; 请先补充经纬度", field="school_id"
-        )
-    return {"id": school.code, "lat": school.lat, "lon": school.lon}
-
-
-def build_instance(session: Session, region_id: int, year: int, quotas: Quotas) -> Instance:
-    """The planner's instance for a region and school year, read from the database (see the module doc)."""
-    day = SchoolYear(year).start
-    schools = {s.id: s for s in session.scalars(select(School).where(School.region_id == region_id))}
-    demands = list(
+def _unit_facts(
+    session: Session, rotations: Iterable[Rotation]
+) -> tuple[list[Membership], dict[int, int | None]]:
+    school_ids = {s for r in rotations for s in (r.from_school_id, r.to_school_id)}
+    memberships = list(
         session.scalars(
-            select(RotationDemand)
-            .where(RotationDemand.region_id == region_id, RotationDemand.year == year)
-            .order_by(RotationDemand.school_id, RotationDemand.subject)
+            select(Membership)
+            .where(Membership.school_id.in_(school_ids))
+            .options(selectinload(Membership.group))
         )
     )
-    if not demands:
-        raise InvalidInput(f"{year}学年尚未登记任何接收需求", field="year")
-    eligible = [t for t in eligible_teachers(session, region_id, day) if t.school_id in schools]
-    senders = [t for t in eligible if schools[t.school_id].quality_tier is QualityTier.quality]
-    if not senders:
-        raise InvalidInput(
-            f"{year}学年优质校没有符合交流轮岗条件的教师 (或本区未设定交流轮岗条件)", field="year"
-        )
-    sending_ids = sorted({t.school_id for t in senders})
-    receiving_ids = sorted({d.school_id for d in demands})
-    data: dict[str, Any] = {
-        "teachers": [
-            {"id": t.id, "school": schools[t.school_id].code, "subject": t.subject, "backbone": t.is_backbone}
-            for t in senders
-        ],
-        "schools": [{**_with_coordinates(schools[s]), "role": "sending"} for s in sending_ids]
-        + [{**_with_coordinates(schools[s]), "role": "receiving"} for s in receiving_ids],
-        "demand": [
-            {"school": schools[d.school_id].code, "subject": d.subject, "min": d.min_count}
-            | ({"max": d.max_count} if d.max_count is not None else {})
-            for d in demands
-        ],
-        "rules": quotas.as_rules(),
-    }
-    return Instance(
-        data=data,
-        teachers={t.id: t for t in senders},
-        schools=schools,
-        eligible_by_school=dict(Counter(t.school_id for t in senders)),
+    district_of = dict(
+        session.execute(select(School.id, School.district_id).where(School.id.in_(school_ids))).all()
     )
+    return memberships, district_of
 
 
-def km_between(a: School, b: School) -> float | None:
-    """Great-circle km between two schools, None when one has no coordinates."""
-    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
-        return None
-    return round(float(great_circle_km(a.lat, a.lon, b.lat, b.lon)), 3)
+def experiences(session: Session, rotations: list[Rotation]) -> dict[int, Experience]:
+    """What each rotation counts as, by rotation id (loads the schools' memberships once)."""
+    if not rotations:
+        return {}
+    memberships, district_of = _unit_facts(session, rotations)
+    groups = {m.group_id: m.group for m in memberships}
+    result: dict[int, Experience] = {}
+    for rotation in rotations:
+        shared, district_id = shared_units(
+            rotation.from_school_id, rotation.to_school_id, rotation.start_on, memberships, district_of
+        )
+        result[rotation.id] = Experience(
+            rotation,
+            sorted((groups[g] for g in shared), key=lambda g: g.code),
+            session.get(District, district_id) if district_id is not None else None,
+        )
+    return result
 
 
-# --- plans ---------------------------------------------------------------------------------------
+# --- writes --------------------------------------------------------------------------------------
 
 
-def create_plan(
-    session: Session, scope: Scope, year: int, *, pack_id: str | None = None, time_limit: float = 30.0
-) -> RotationPlan:
-    """Runs the planner for the bureau's region and school year and stores its answer as a draft plan."""
-    scope.require_bureau("编制轮岗方案")
-    assert scope.region_id is not None
-    quotas = quotas_for(session, scope, pack_id, year)
-    instance = build_instance(session, scope.region_id, year, quotas)
+def _teacher_for(session: Session, scope: Scope, teacher_id: int, field: str = "teacher_id") -> Teacher:
     try:
-        answer = plan_rotation(instance.data, time_limit=time_limit)
-    except InvalidInstance as exc:
-        raise InvalidInput(exc.message, field=exc.field) from None
-    plan = RotationPlan(
-        region_id=scope.region_id,
-        year=year,
-        status=PlanStatus.draft,
-        pack_id=quotas.pack_id,
-        pack_edition=quotas.pack_edition,
-        min_out_share=quotas.min_out_share,
-        min_backbone_share=quotas.min_backbone_share,
-        min_team_size=quotas.min_team_size,
-        duration_years=quotas.duration_years,
-        solver_status=answer["status"],
-        objective_km=answer["objective"],
-        explanation=answer["explanation"],
-        eligible_count=len(instance.teachers),
-        created_by=scope.username,
-    )
-    for assignment in answer["assignments"]:
-        teacher = instance.teachers[int(assignment["teacher"])]
-        to_school = instance.school(str(assignment["to"]))
-        plan.rows.append(
-            RotationPlanRow(
-                teacher_id=teacher.id,
-                from_school_id=teacher.school_id,
-                to_school_id=to_school.id,
-                km=km_between(instance.schools[teacher.school_id], to_school),
-            )
-        )
-    session.add(plan)
-    session.flush()
-    return plan
-
-
-def list_plans(session: Session, scope: Scope) -> list[RotationPlan]:
-    """The region's plans, newest first."""
-    scope.require_bureau("查看轮岗方案")
-    stmt = select(RotationPlan).where(RotationPlan.region_id == scope.region_id)
-    return list(session.scalars(stmt.order_by(RotationPlan.id.desc())))
-
-
-def get_plan(session: Session, scope: Scope, plan_id: int) -> RotationPlan:
-    """Gets a plan of the bureau's region, with its rows."""
-    plan = session.scalars(
-        select(RotationPlan)
-        .where(RotationPlan.id == plan_id)
-        .options(
-            selectinload(RotationPlan.rows).selectinload(RotationPlanRow.teacher),
-            selectinload(RotationPlan.rows).selectinload(RotationPlanRow.from_school),
-            selectinload(RotationPlan.rows).selectinload(RotationPlanRow.to_school),
-        )
-    ).one_or_none()
-    check_found(plan is not None and plan.region_id == scope.region_id, "轮岗方案", plan_id)
-    scope.require_bureau("查看轮岗方案")
-    assert plan is not None
-    return plan
-
-
-def _draft(session: Session, scope: Scope, plan_id: int) -> RotationPlan:
-    plan = get_plan(session, scope, plan_id)
-    if plan.status is not PlanStatus.draft:
-        raise Conflict(f"轮岗方案 #{plan.id} 已采纳, 不能再修改")
-    return plan
-
-
-def _row(plan: RotationPlan, row_id: int) -> RotationPlanRow:
-    row = next((r for r in plan.rows if r.id == row_id), None)
-    check_found(row is not None, "方案行", row_id)
-    assert row is not None
-    return row
-
-
-def update_row(
-    session: Session, scope: Scope, plan_id: int, row_id: int, to_school_id: int
-) -> RotationPlanRow:
-    """Sends a teacher of a draft plan to another (not quality) school of the region."""
-    plan = _draft(session, scope, plan_id)
-    row = _row(plan, row_id)
-    try:
-        school = org_service.get_school(session, scope, to_school_id)
+        return teacher_service.get_teacher(session, scope, teacher_id)
     except NotFound as exc:
-        raise NotFound(exc.message, field="to_school_id") from None
-    if school.id == row.from_school_id:
-        raise InvalidInput("接收学校与派出学校相同", field="to_school_id")
-    if school.quality_tier is QualityTier.quality:
-        raise InvalidInput(f"{school.name} 是优质校, 不接收交流教师", field="to_school_id")
-    if school.id != row.to_school_id:
-        row.to_school_id = school.id
-        row.to_school = school
-        row.km = km_between(row.from_school, school)
-        row.edited = True
-    session.flush()
-    return row
+        raise NotFound(exc.message, field=field) from None
 
 
-def drop_row(session: Session, scope: Scope, plan_id: int, row_id: int) -> None:
-    """Takes a teacher out of a draft plan."""
-    plan = _draft(session, scope, plan_id)
-    row = _row(plan, row_id)
-    plan.rows.remove(row)
-    session.flush()
+def _school_for(session: Session, scope: Scope, school_id: int, field: str) -> School:
+    try:
+        return org_service.get_school(session, scope, school_id)
+    except NotFound as exc:
+        raise NotFound(exc.message, field=field) from None
 
 
-def plan_warnings(session: Session, plan: RotationPlan) -> list[str]:
-    """The quotas and demand the plan (as edited) no longer keeps, one sentence each; empty when it keeps all."""
-    warnings: list[str] = []
-    if plan.solver_status in ("infeasible", "unknown"):
-        warnings.append(plan.explanation or "求解器未给出方案")
-    day = SchoolYear(plan.year).start
-    schools = {s.id: s for s in session.scalars(select(School).where(School.region_id == plan.region_id))}
-    eligible = Counter(
-        t.school_id
-        for t in eligible_teachers(session, plan.region_id, day)
-        if t.school_id in schools and schools[t.school_id].quality_tier is QualityTier.quality
+def _refuse_overlap(
+    session: Session, teacher: Teacher, start: date, end: date, exclude_id: int | None = None
+) -> None:
+    stmt = select(Rotation).where(Rotation.teacher_id == teacher.id)
+    if exclude_id is not None:
+        stmt = stmt.where(Rotation.id != exclude_id)
+    for other in session.scalars(stmt):
+        if other.start_on <= end and start <= other.end_on:
+            raise Conflict(
+                f"{teacher.name} 在 {other.start_on.isoformat()} 至 {other.end_on.isoformat()} 已有交流轮岗; "
+                "同一名教师同一时间只能在一处交流",
+                field="start_on",
+            )
+
+
+def create_rotation(
+    session: Session,
+    scope: Scope,
+    data: RotationCreate,
+    *,
+    team: RotationTeam | None = None,
+) -> Rotation:
+    """Records a rotation; refuses the same school at both ends and a second rotation at the same time."""
+    assert scope.region_id is not None
+    teacher = _teacher_for(session, scope, data.teacher_id)
+    from_school_id = data.from_school_id if data.from_school_id is not None else teacher.school_id
+    _school_for(session, scope, from_school_id, "from_school_id")
+    _school_for(session, scope, data.to_school_id, "to_school_id")
+    if from_school_id == data.to_school_id:
+        raise InvalidInput("流入学校与流出学校相同", field="to_school_id")
+    _require_writer(scope, from_school_id, data.to_school_id, "记录交流轮岗")
+    _refuse_overlap(session, teacher, data.start_on, data.actual_end_on or data.planned_end_on)
+    rotation = Rotation(
+        region_id=scope.region_id,
+        teacher_id=teacher.id,
+        from_school_id=from_school_id,
+        to_school_id=data.to_school_id,
+        start_on=data.start_on,
+        planned_end_on=data.planned_end_on,
+        actual_end_on=data.actual_end_on,
+        purpose=data.purpose,
+        mode=RotationMode.team if team is not None else RotationMode.individual,
+        team=team,
     )
-    movers: dict[int, list[RotationPlanRow]] = defaultdict(list)
-    intake: dict[int, list[RotationPlanRow]] = defaultdict(list)
-    for row in plan.rows:
-        movers[row.from_school_id].append(row)
-        intake[row.to_school_id].append(row)
-    for school_id, count in sorted(eligible.items()):
-        sent = movers.get(school_id, [])
-        name = schools[school_id].name
-        if plan.min_out_share is not None and len(sent) < math.ceil(round(plan.min_out_share * count, 9)):
-            warnings.append(
-                f"{name}: 派出 {len(sent)} 人, 少于符合条件的 {count} 人的 {plan.min_out_share:.0%} (HK-06)"
-            )
-        backbone = sum(r.teacher.is_backbone for r in sent)
-        if (
-            plan.min_backbone_share is not None
-            and sent
-            and backbone < plan.min_backbone_share * len(sent) - 1e-9
-        ):
-            warnings.append(
-                f"{name}: 派出的 {len(sent)} 人中骨干教师 {backbone} 人, 低于 {plan.min_backbone_share:.0%} (HK-07)"
-            )
-    for school_id, rows in sorted(intake.items()):
-        if plan.min_team_size is not None and len(rows) < plan.min_team_size:
-            warnings.append(
-                f"{schools[school_id].name}: 流入 {len(rows)} 人, 少于组团流入的 {plan.min_team_size} 人 (HK-09)"
-            )
-    demands = session.scalars(
-        select(RotationDemand).where(
-            RotationDemand.region_id == plan.region_id, RotationDemand.year == plan.year
-        )
+    session.add(rotation)
+    session.flush()
+    return rotation
+
+
+def update_rotation(session: Session, scope: Scope, rotation_id: int, data: RotationUpdate) -> Rotation:
+    """Records the actual end, or changes the agreed end or the purpose."""
+    rotation = get_rotation(session, scope, rotation_id)
+    _require_writer(scope, rotation.from_school_id, rotation.to_school_id, "修改交流轮岗")
+    changes = data.model_dump(exclude_unset=True)
+    if "planned_end_on" in changes and changes["planned_end_on"] is None:
+        raise InvalidInput("约定结束日期不能为空", field="planned_end_on")
+    for key in ("planned_end_on", "actual_end_on"):
+        if changes.get(key) is not None and changes[key] < rotation.start_on:
+            raise InvalidInput("结束日期早于开始日期", field=key)
+    planned = changes.get("planned_end_on", rotation.planned_end_on)
+    actual = changes.get("actual_end_on", rotation.actual_end_on)
+    _refuse_overlap(session, rotation.teacher, rotation.start_on, actual or planned, exclude_id=rotation.id)
+    for key, value in changes.items():
+        setattr(rotation, key, value)
+    session.flush()
+    return rotation
+
+
+def delete_rotation(session: Session, scope: Scope, rotation_id: int) -> None:
+    """Deletes a rotation entered by mistake (one accepted from a plan stays: end it instead)."""
+    rotation = get_rotation(session, scope, rotation_id)
+    _require_writer(scope, rotation.from_school_id, rotation.to_school_id, "删除交流轮岗")
+    plan_id = session.scalar(
+        select(RotationPlanRow.plan_id).where(RotationPlanRow.rotation_id == rotation.id)
     )
-    for d in demands:
-        got = sum(r.teacher.subject == d.subject for r in intake.get(d.school_id, []))
-        if got < d.min_count or (d.max_count is not None and got > d.max_count):
-            limit = f"{d.min_count}-{d.max_count}" if d.max_count is not None else f"至少 {d.min_count}"
-            warnings.append(f"{schools[d.school_id].name} {d.subject}: 流入 {got} 人, 需求为 {limit} 人")
-    return warnings
+    if plan_id is not None:
+        raise Conflict(f"该记录由轮岗方案 #{plan_id} 采纳生成, 不能删除; 请登记实际结束日期")
+    session.delete(rotation)
+    session.flush()
 
 
-def accept_plan(session: Session, scope: Scope, plan_id: int) -> list[Rotation]:
-    """Accepts a draft plan: its rows become rotations (team inflows where a school receives several)."""
-    plan = _draft(session, scope, plan_id)
-    if not plan.rows:
-        raise Conflict(f"轮岗方案 #{plan.id} 没有任何教师, 不能采纳")
-    start = SchoolYear(plan.year).start
-    end = term_end(start, plan.duration_years)
-    purpose = f"轮岗方案 #{plan.id} ({plan.year}学年)"
-    previous_note = session.info.get("audit_note")
-    session.info["audit_note"] = f"采纳轮岗方案 #{plan.id}"
+# --- team inflows (组团流入, HK-09) ----------------------------------------------------------------
+
+
+def create_team(session: Session, scope: Scope, data: TeamCreate) -> RotationTeam:
+    """Records a team inflow and one rotation per teacher, each from its own school; all or none."""
+    assert scope.region_id is not None
+    school = _school_for(session, scope, data.to_school_id, "to_school_id")
     savepoint = session.begin_nested()
     try:
-        by_school: dict[int, list[RotationPlanRow]] = defaultdict(list)
-        for row in plan.rows:
-            by_school[row.to_school_id].append(row)
-        created: list[Rotation] = []
-        for school_id, rows in sorted(by_school.items()):
-            if len(rows) >= 2:
-                team = rotation_records.create_team(
-                    session,
-                    scope,
-                    TeamCreate(
-                        to_school_id=school_id,
-                        start_on=start,
-                        planned_end_on=end,
-                        teacher_ids=[r.teacher_id for r in rows],
-                        purpose=purpose,
-                    ),
-                )
-                made = {r.teacher_id: r for r in team.rotations}
-            else:
-                rotation = rotation_records.create_rotation(
-                    session,
-                    scope,
-                    RotationCreate(
-                        teacher_id=rows[0].teacher_id,
-                        to_school_id=school_id,
-                        from_school_id=rows[0].from_school_id,
-                        start_on=start,
-                        planned_end_on=end,
-                        purpose=purpose,
-                    ),
-                )
-                made = {rotation.teacher_id: rotation}
-            for row in rows:
-                row.rotation_id = made[row.teacher_id].id
-                created.append(made[row.teacher_id])
-        plan.status = PlanStatus.accepted
-        plan.accepted_at = utcnow()
-        plan.accepted_by = scope.username
-        session.flush()
+        team = RotationTeam(
+            region_id=scope.region_id,
+            to_school_id=school.id,
+            start_on=data.start_on,
+            name=data.name or f"{school.name} {data.start_on.isoformat()} 组团流入",
+            purpose=data.purpose,
+        )
+        session.add(team)
+        for teacher_id in data.teacher_ids:
+            rotation = RotationCreate(
+                teacher_id=teacher_id,
+                to_school_id=school.id,
+                start_on=data.start_on,
+                planned_end_on=data.planned_end_on,
+                purpose=data.purpose,
+            )
+            try:
+                create_rotation(session, scope, rotation, team=team)
+            except (InvalidInput, NotFound, Conflict, Forbidden) as exc:
+                exc.field = "teacher_ids"
+                exc.message = f"教师 {teacher_id}: {exc.message}"
+                raise
         savepoint.commit()
     except BaseException:
         savepoint.rollback()
         raise
-    finally:
-        session.info["audit_note"] = previous_note
-    return created
+    return team
+
+
+def get_team(session: Session, scope: Scope, team_id: int) -> RotationTeam:
+    """Gets a team inflow whose school, or one of whose teachers' schools, is in scope."""
+    team = session.scalars(
+        select(RotationTeam).where(RotationTeam.id == team_id).options(selectinload(RotationTeam.rotations))
+    ).one_or_none()
+    seen = False
+    if team is not None and team.region_id == scope.region_id:
+        if scope.is_bureau:
+            seen = True
+        elif scope.role is Role.teacher:
+            seen = any(r.teacher_id == scope.teacher_id for r in team.rotations)
+        else:
+            seen = team.to_school_id in scope.school_ids or any(
+                r.from_school_id in scope.school_ids for r in team.rotations
+            )
+    check_found(seen, "组团流入", team_id)
+    assert team is not None
+    return team
+
+
+# --- promotions and their experience check (HK-05, SH-05) ----------------------------------------
+
+
+def promotion_rule(session: Session, scope: Scope, pack_id: str | None, on: date) -> tuple[str, str, float]:
+    """(pack id, check id, threshold in years) of the promotion rule (HK-05, SH-05) in the region's pack
+    (or `pack_id`) edition in force on `on`."""
+    assert scope.region_id is not None
+    for lim in limits_in_force(session, scope.region_id, on, metric=EXPERIENCE_METRIC, pack_id=pack_id):
+        if isinstance(lim.threshold, float):
+            return lim.pack_id, lim.clause_id, lim.threshold
+    edition = edition_in_force(session, scope.region_id, on, pack_id=pack_id)
+    if edition is None:
+        raise InvalidInput("本区尚未采用政策包, 请选择含提任校级干部交流轮岗经历条款的政策包", field="pack")
+    raise InvalidInput(f"政策包 {edition.pack_id} 没有提任校级干部的交流轮岗经历条款", field="pack")
+
+
+def experience_years(session: Session, teacher: Teacher, before: date) -> tuple[float, list[int]]:
+    """Years of rotation inside a district or group the teacher served before a day, and those rotations."""
+    rotations = list(session.scalars(select(Rotation).where(Rotation.teacher_id == teacher.id)))
+    if not rotations:
+        return 0.0, []
+    memberships, district_of = _unit_facts(session, rotations)
+    return experience_before(rotations, before, memberships, district_of)
+
+
+def promotion_check(
+    session: Session, scope: Scope, teacher_id: int, on: date, pack_id: str | None = None
+) -> PromotionCheckRead:
+    """Whether a candidate promoted on `on` has the in-group rotation experience the pack asks (HK-05/SH-05)."""
+    teacher = teacher_service.get_teacher(session, scope, teacher_id)
+    pack, clause, threshold = promotion_rule(session, scope, pack_id, on)
+    years, used = experience_years(session, teacher, on)
+    years = round(years, 3)
+    met = years >= threshold - 1e-9
+    message = f"{teacher.name} 截至 {on.isoformat()} 有学区、集团内交流轮岗经历 {years:g} 年, " + (
+        f"达到 {clause} 的 {threshold:g} 年"
+        if met
+        else f"不足 {clause} 要求的 {threshold:g} 年 (提示, 不阻止任命)"
+    )
+    return PromotionCheckRead(
+        teacher_id=teacher.id,
+        on=on,
+        pack=pack,
+        clause=clause,
+        threshold=threshold,
+        experience_years=years,
+        verdict="met" if met else "not_met",
+        message=message,
+        evidence=[f"rotations:{i}" for i in used],
+    )
+
+
+def promotion_visible(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition: the promotions `scope` may see (its schools' posts; a teacher its own)."""
+    in_region = Promotion.region_id == scope.region_id
+    if scope.is_bureau:
+        return in_region
+    if scope.role is Role.teacher:
+        return and_(in_region, Promotion.teacher_id == scope.teacher_id) if scope.teacher_id else false()
+    return and_(in_region, Promotion.school_id.in_(scope.school_ids))
+
+
+def list_promotions(session: Session, scope: Scope, *, teacher_id: int | None = None) -> list[Promotion]:
+    """Promotions in scope, newest first."""
+    stmt = select(Promotion).where(promotion_visible(scope))
+    if teacher_id is not None:
+        stmt = stmt.where(Promotion.teacher_id == teacher_id)
+    stmt = stmt.options(selectinload(Promotion.teacher), selectinload(Promotion.school))
+    return list(session.scalars(stmt.order_by(Promotion.decided_on.desc(), Promotion.id.desc())))
+
+
+def create_promotion(session: Session, scope: Scope, data: PromotionCreate) -> Promotion:
+    """Records a promotion to a school leadership post (the experience check is shown, never enforced)."""
+    scope.require_bureau("记录提任校级干部")
+    assert scope.region_id is not None
+    teacher = _teacher_for(session, scope, data.teacher_id)
+    _school_for(session, scope, data.school_id, "school_id")
+    promotion = Promotion(region_id=scope.region_id, **data.model_dump())
+    promotion.teacher = teacher
+    session.add(promotion)
+    session.flush()
+    return promotion

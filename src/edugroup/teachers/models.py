@@ -1,10 +1,10 @@
-"""Teachers (HK-04: school in use and group pool, titles, backbone tiers, honours), the region's rotation
-eligibility rules, rotations and team inflows (HK-05..09, SH-05..08, OH-13), promotions to school leadership
-posts (HK-05, SH-05), and group-level recruitment and title applications (HK-04). Studios are in `studios`.
+"""Teachers (HK-04: school in use and group pool, titles, backbone tiers, honours) and group-level recruitment
+and title applications (HK-04). Rotations, eligibility rules and promotions are in `rotation`, studios in
+`studios`.
 
 A teacher's `school_id` is the school that uses the teacher (校用): its staff, whose 人事关系 a rotation does
-not change. During a rotation the teacher works at the rotation's `to_school`; the rotation records say where
-and when.
+not change. During a rotation the teacher works at the rotation's `to_school`; the rotation records
+(`rotation.models`) say where and when.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import Date, Enum, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edugroup.core.db import Base, TimestampMixin
@@ -84,115 +84,6 @@ class Teacher(TimestampMixin, Base):
     @property
     def honour_labels(self) -> list[str]:
         return [HONOUR_LABELS[h] for h in self.honours]
-
-
-class EligibilityRule(TimestampMixin, Base):
-    """A region's rule for who may rotate (符合交流轮岗条件), in force from a date until the next one.
-
-    A teacher is eligible on a day when every condition holds (missing facts fail the condition they feed):
-    at the current school for at least `min_years_at_school` full years; no older than `max_age` (by birth
-    year) when an age limit is set; not on a rotation (when `exclude_on_rotation`); back from the last rotation
-    at least `rest_years` years; and not holding one of `excluded_titles`.
-    """
-
-    __tablename__ = "rotation_eligibility_rules"
-    __table_args__ = (UniqueConstraint("region_id", "effective_from"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    effective_from: Mapped[date] = mapped_column(Date)
-    min_years_at_school: Mapped[int] = mapped_column(default=6)
-    max_age: Mapped[int | None]
-    exclude_on_rotation: Mapped[bool] = mapped_column(default=True, server_default=true())
-    rest_years: Mapped[int] = mapped_column(default=0, server_default="0")
-    excluded_titles: Mapped[str | None] = mapped_column(String(200))  # separated by 、
-    note: Mapped[str | None] = mapped_column(String(200))
-
-    @property
-    def excluded_title_list(self) -> list[str]:
-        return [t.strip() for t in (self.excluded_titles or "").replace(";", "、").split("、") if t.strip()]
-
-
-class RotationMode(enum.StrEnum):
-    individual = "individual"  # 个人交流
-    team = "team"  # 组团流入 (HK-09)
-
-
-ROTATION_MODE_LABELS: dict[RotationMode, str] = {
-    RotationMode.individual: "个人交流",
-    RotationMode.team: "组团流入",
-}
-
-
-class RotationTeam(TimestampMixin, Base):
-    """A 组团流入: teachers rotating into one school together from one day (HK-09)."""
-
-    __tablename__ = "rotation_teams"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    to_school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    start_on: Mapped[date] = mapped_column(Date)
-    name: Mapped[str] = mapped_column(String(100))
-    purpose: Mapped[str | None] = mapped_column(String(200))
-
-    to_school: Mapped[School] = relationship()
-    rotations: Mapped[list[Rotation]] = relationship(back_populates="team", order_by="Rotation.id")
-
-
-class Rotation(TimestampMixin, Base):
-    """A teacher's 交流轮岗 from one school to another, with its agreed term and, once over, its actual end."""
-
-    __tablename__ = "rotations"
-    __table_args__ = (Index("ix_rotations_region_start", "region_id", "start_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
-    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    from_school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    to_school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    start_on: Mapped[date] = mapped_column(Date)
-    planned_end_on: Mapped[date] = mapped_column(Date)
-    actual_end_on: Mapped[date | None] = mapped_column(Date)
-    mode: Mapped[RotationMode] = mapped_column(
-        Enum(RotationMode, native_enum=False, length=20), default=RotationMode.individual
-    )
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("rotation_teams.id"), index=True)
-    purpose: Mapped[str | None] = mapped_column(String(200))
-
-    teacher: Mapped[Teacher] = relationship()
-    from_school: Mapped[School] = relationship(foreign_keys=[from_school_id])
-    to_school: Mapped[School] = relationship(foreign_keys=[to_school_id])
-    team: Mapped[RotationTeam | None] = relationship(back_populates="rotations")
-
-    @property
-    def end_on(self) -> date:
-        """The last day: the actual end once recorded, else the planned one."""
-        return self.actual_end_on or self.planned_end_on
-
-    @property
-    def mode_label(self) -> str:
-        return ROTATION_MODE_LABELS[self.mode]
-
-    def active_on(self, day: date) -> bool:
-        return self.start_on <= day <= self.end_on
-
-
-class Promotion(TimestampMixin, Base):
-    """A teacher promoted to a school leadership post (提任校级干部) on a day (HK-05, SH-05)."""
-
-    __tablename__ = "promotions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    post: Mapped[str] = mapped_column(String(50))
-    decided_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(String(200))
-
-    teacher: Mapped[Teacher] = relationship()
-    school: Mapped[School] = relationship()
 
 
 class StaffingKind(enum.StrEnum):

@@ -1,6 +1,6 @@
-"""Teacher records (HK-04, QP-02, QP-03), the region's rotation eligibility rules, and group-level recruitment
-and title applications (HK-04); plus the scope of records that name a teacher (training, certificates,
-mentoring, ...). Rotations, team inflows and promotions are in `teachers.rotations`.
+"""Teacher records (HK-04, QP-02, QP-03) and group-level recruitment and title applications (HK-04); plus the
+scope of records that name a teacher (training, certificates, mentoring, ...). Eligibility rules, rotations,
+team inflows and promotions are in `rotation.service`.
 
 Who sees a teacher: a bureau administrator every teacher of its region; a group head the teachers of its
 schools and of its groups' pools (集团管); a school administrator its school's teachers; a teacher its own
@@ -11,9 +11,6 @@ record their development.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
-
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
@@ -23,16 +20,8 @@ from edugroup.core.records import not_found_as
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Membership
-from edugroup.teachers.models import (
-    EligibilityRule,
-    Honour,
-    Rotation,
-    StaffingKind,
-    StaffingRecord,
-    Teacher,
-)
-from edugroup.teachers.rules import Term, eligibility_problems
-from edugroup.teachers.schemas import EligibilityRuleCreate, StaffingCreate, TeacherCreate, TeacherUpdate
+from edugroup.teachers.models import Honour, StaffingKind, StaffingRecord, Teacher
+from edugroup.teachers.schemas import StaffingCreate, TeacherCreate, TeacherUpdate
 
 IdColumn = InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
 
@@ -190,85 +179,6 @@ def update_teacher(session: Session, scope: Scope, teacher_id: int, data: Teache
         _set_honours(teacher, honours)
     session.flush()
     return teacher
-
-
-# --- eligibility (符合交流轮岗条件) ----------------------------------------------------------------
-
-
-def list_rules(session: Session, scope: Scope) -> list[EligibilityRule]:
-    """The region's eligibility rules, newest first."""
-    stmt = (
-        select(EligibilityRule)
-        .where(EligibilityRule.region_id == scope.region_id)
-        .order_by(EligibilityRule.effective_from.desc())
-    )
-    return list(session.scalars(stmt))
-
-
-def create_rule(session: Session, scope: Scope, data: EligibilityRuleCreate) -> EligibilityRule:
-    """Sets the region's eligibility rule from a date on (earlier rules stay for earlier days)."""
-    scope.require_bureau("设定交流轮岗条件")
-    assert scope.region_id is not None
-    clash = select(EligibilityRule.id).where(
-        EligibilityRule.region_id == scope.region_id, EligibilityRule.effective_from == data.effective_from
-    )
-    if session.scalar(clash) is not None:
-        raise Conflict(f"{data.effective_from.isoformat()} 起已有一条交流轮岗条件", field="effective_from")
-    rule = EligibilityRule(region_id=scope.region_id, **data.model_dump())
-    session.add(rule)
-    session.flush()
-    return rule
-
-
-def rule_in_force(session: Session, region_id: int, on: date) -> EligibilityRule | None:
-    """The region's eligibility rule in force on a day: the latest that started on or before it."""
-    stmt = (
-        select(EligibilityRule)
-        .where(EligibilityRule.region_id == region_id, EligibilityRule.effective_from <= on)
-        .order_by(EligibilityRule.effective_from.desc())
-        .limit(1)
-    )
-    return session.scalars(stmt).first()
-
-
-def rotation_terms(session: Session, region_id: int) -> dict[int, list[Term]]:
-    """Every recorded rotation of a region as (start, last day), by teacher."""
-    stmt = select(
-        Rotation.teacher_id, Rotation.start_on, Rotation.planned_end_on, Rotation.actual_end_on
-    ).where(Rotation.region_id == region_id)
-    terms: dict[int, list[Term]] = defaultdict(list)
-    for teacher_id, start, planned, actual in session.execute(stmt):
-        terms[teacher_id].append(Term(start, actual or planned))
-    return terms
-
-
-def eligible_teachers(session: Session, region_id: int, on: date) -> list[Teacher]:
-    """The region's teachers eligible to rotate on `on` under the rule then in force (none without a rule).
-
-    Not scoped: the planner and the compliance metrics read a whole region.
-    """
-    rule = rule_in_force(session, region_id, on)
-    if rule is None:
-        return []
-    terms = rotation_terms(session, region_id)
-    stmt = (
-        select(Teacher)
-        .where(Teacher.region_id == region_id)
-        .order_by(Teacher.school_id, Teacher.staff_number)
-    )
-    return [t for t in session.scalars(stmt) if not eligibility_problems(t, rule, on, terms.get(t.id, []))]
-
-
-def eligibility_of(
-    session: Session, scope: Scope, teacher_id: int, on: date
-) -> tuple[EligibilityRule | None, list[str]]:
-    """The rule in force on `on` and why the teacher is not eligible then (empty: eligible)."""
-    teacher = get_teacher(session, scope, teacher_id)
-    rule = rule_in_force(session, teacher.region_id, on)
-    if rule is None:
-        return None, ["本区尚未设定交流轮岗条件"]
-    terms = rotation_terms(session, teacher.region_id).get(teacher.id, [])
-    return rule, eligibility_problems(teacher, rule, on, terms)
 
 
 # --- recruitment and title applications at group level (HK-04) -----------------------------------

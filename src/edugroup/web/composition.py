@@ -8,6 +8,7 @@ and how a user's scope is resolved.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,8 +49,13 @@ from edugroup.org.models import MODE_LABELS, STAGE_LABELS, TIER_LABELS
 from edugroup.policy import pages as policy_pages
 from edugroup.policy import routes as policy_routes
 from edugroup.policy.metrics import REGISTRY
+from edugroup.rotation import demo as rotation_demo
+from edugroup.rotation import metrics as rotation_metrics
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
+from edugroup.rotation.plans import demo as plan_demo
+from edugroup.rotation.plans import pages as plan_pages
+from edugroup.rotation.plans import routes as plan_routes
 from edugroup.studios import demo as studio_demo
 from edugroup.studios import metrics as studio_metrics
 from edugroup.studios import pages as studio_pages
@@ -74,10 +80,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     activity_pages.router,
     policy_routes.router,
     policy_pages.router,
+    rotation_routes.router,  # before the teachers': /teachers/eligible, /teachers/{id} (page)...
+    rotation_pages.router,
+    plan_routes.router,
+    plan_pages.router,
     teacher_routes.router,
     teacher_pages.router,
-    rotation_routes.router,
-    rotation_pages.router,
     training_routes.router,
     certificate_routes.router,
     mentoring_routes.router,
@@ -103,6 +111,7 @@ METRIC_MODULES = (
     monitoring_metrics,
     survey_metrics,
     teacher_metrics,
+    rotation_metrics,
     certificate_metrics,
     expert_metrics,
     mentoring_metrics,
@@ -112,7 +121,11 @@ METRIC_MODULES = (
 
 
 def _teachers_demo(session: Session, world: org_demo.DemoWorld) -> None:
-    teacher_demo.load_demo_teachers(session, world.region, world.groups, world.all_schools)
+    """Teacher facts, then rotations (one random stream of their own), then the draft rotation plan."""
+    teacher_rng = random.Random(20251124)
+    teacher_demo.load_demo_teachers(session, world.region, world.all_schools, teacher_rng)
+    rotation_demo.load_demo_rotations(session, world.region, world.groups, world.all_schools, teacher_rng)
+    plan_demo.load_demo_plan(session, world.region, world.all_schools)
 
 
 DEMO_LOADERS: tuple[Callable[[Session, org_demo.DemoWorld], None], ...] = (

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.teachers.factories import rotate, rule, teacher, teachers, team
+from tests.rotation.factories import rotate, rule, team
+from tests.teachers.factories import teacher, teachers
 
 from edugroup.org import service as org
 from edugroup.org.models import GroupMode, QualityTier, Stage
 from edugroup.org.schemas import GroupCreate, MembershipCreate, SchoolCreate
 from edugroup.policy import service
-from edugroup.teachers import rotations
-from edugroup.teachers.schemas import PromotionCreate
+from edugroup.rotation import service as rotations
+from edugroup.rotation.schemas import PromotionCreate
 
 
 def verdict(world, pack, year, clause, entity_id, entity_type=None):

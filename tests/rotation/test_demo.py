@@ -11,9 +11,9 @@ from edugroup.core.models import User
 from edugroup.core.scope import scope_for
 from edugroup.org.demo import DEMO_PASSWORD
 from edugroup.policy.service import run_compliance
-from edugroup.rotation.models import RotationPlan
-from edugroup.rotation.service import plan_warnings
-from edugroup.teachers.models import EligibilityRule, Rotation, RotationTeam, Teacher
+from edugroup.rotation.models import EligibilityRule, Rotation, RotationPlan, RotationTeam
+from edugroup.rotation.plans.service import plan_warnings
+from edugroup.teachers.models import Teacher
 from edugroup.web.composition import load_demo
 
 

@@ -8,16 +8,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 from tests.conftest import auth
-from tests.teachers.factories import rotate, rule, teacher, teachers, team
+from tests.rotation.factories import rotate, rule, team
+from tests.teachers.factories import teacher, teachers
 from tests.web.test_pages import login
 
 from edugroup.core.errors import Conflict, InvalidInput, NotFound
 from edugroup.org import service as org
 from edugroup.org.models import Stage
 from edugroup.org.schemas import SchoolCreate
-from edugroup.teachers import rotations
-from edugroup.teachers.models import Rotation, RotationMode, Teacher
-from edugroup.teachers.schemas import RotationCreate
+from edugroup.rotation import service as rotations
+from edugroup.rotation.models import Rotation, RotationMode
+from edugroup.rotation.schemas import RotationCreate
+from edugroup.teachers.models import Teacher
 
 
 def world_teacher(world):

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from edugroup.core.scope import Scope
-from edugroup.rotation import service
+from edugroup.rotation.plans import service
 
 HEADERS = [
     "工号",

@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 from tests.conftest import auth
-from tests.teachers.factories import rotate, rule, teacher
+from tests.rotation.factories import rotate, rule
+from tests.teachers.factories import teacher
 
 from edugroup.core.errors import Conflict, Forbidden
-from edugroup.teachers import service
-from edugroup.teachers.rules import Term, eligibility_problems, years_between
-from edugroup.teachers.schemas import EligibilityRuleCreate
+from edugroup.rotation import service
+from edugroup.rotation.rules import Term, eligibility_problems, years_between
+from edugroup.rotation.schemas import EligibilityRuleCreate
 
 SEPT = date(2025, 9, 1)
 
