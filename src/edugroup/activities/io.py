@@ -98,7 +98,7 @@ class Lookups:
 
 def import_activities(session: Session, scope: Scope, data: bytes, filename: str) -> ImportReport:
     """Imports activity records from one .xlsx or .csv file; all rows or none."""
-    service.require_recorder(scope, "导入活动记录")
+    scope.require_school_manager("导入活动记录")
     assert scope.region_id is not None
     rows = read_table(data, filename, required=required_headers(COLUMNS))
     lookups = Lookups(session, scope.region_id)

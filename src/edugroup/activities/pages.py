@@ -69,7 +69,7 @@ def _list_page(
         filters=filters,
         groups=org_service.list_groups(session, scope),
         schools=org_service.list_schools(session, scope),
-        can_create=service.can_create(scope),
+        can_create=scope.manages_schools,
         result=result,
         failure=failure,
     )
@@ -209,7 +209,7 @@ def _posted(form: FormData) -> dict[str, Any]:
 
 @router.get("/activities/new", response_class=HTMLResponse)
 def new_activity_page(request: Request, session: Db, scope: PageScope) -> HTMLResponse:
-    service.require_recorder(scope)
+    scope.require_school_manager("记录活动")
     values = {"occurred_on": date.today().isoformat(), "school_ids": [], "has_report": False}
     return _form_page(request, session, scope, activity=None, values=values)
 
@@ -218,7 +218,7 @@ def new_activity_page(request: Request, session: Db, scope: PageScope) -> HTMLRe
 async def create_activity_page(request: Request, session: Db, scope: PageScope) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    service.require_recorder(scope)
+    scope.require_school_manager("记录活动")
     assert scope.region_id is not None
     try:
         values = _parse_form(form, io.Lookups(session, scope.region_id))
