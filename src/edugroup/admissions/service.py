@@ -35,7 +35,7 @@ from edugroup.admissions.schemas import (
 )
 from edugroup.core.errors import Conflict, InvalidInput
 from edugroup.core.periods import SchoolYear, school_year_of
-from edugroup.core.records import not_found_as, visible_one
+from edugroup.core.records import not_found_as, visible_one, where_given
 from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.org.models import STAGE_LABELS, Membership, Region, School, Stage
@@ -74,11 +74,11 @@ def list_allocations(
     session: Session, scope: Scope, *, year: int | None = None, school_id: int | None = None
 ) -> list[QuotaAllocation]:
     """Quota allocations in scope, by year (newest first), junior school and senior high."""
-    stmt = select(QuotaAllocation).where(allocation_visible(scope))
-    if year is not None:
-        stmt = stmt.where(QuotaAllocation.school_year == year)
-    if school_id is not None:
-        stmt = stmt.where(QuotaAllocation.school_id == school_id)
+    stmt = where_given(
+        select(QuotaAllocation).where(allocation_visible(scope)),
+        (QuotaAllocation.school_year, year),
+        (QuotaAllocation.school_id, school_id),
+    )
     stmt = (
         stmt.join(School, School.id == QuotaAllocation.school_id)
         .options(selectinload(QuotaAllocation.school), selectinload(QuotaAllocation.senior_school))
@@ -176,11 +176,11 @@ def list_outcomes(
     session: Session, scope: Scope, *, year: int | None = None, school_id: int | None = None
 ) -> list[EntryOutcome]:
     """Entry outcomes in scope, by year (newest first) and school."""
-    stmt = select(EntryOutcome).where(outcome_visible(scope))
-    if year is not None:
-        stmt = stmt.where(EntryOutcome.school_year == year)
-    if school_id is not None:
-        stmt = stmt.where(EntryOutcome.school_id == school_id)
+    stmt = where_given(
+        select(EntryOutcome).where(outcome_visible(scope)),
+        (EntryOutcome.school_year, year),
+        (EntryOutcome.school_id, school_id),
+    )
     stmt = (
         stmt.join(School, School.id == EntryOutcome.school_id)
         .options(selectinload(EntryOutcome.school))

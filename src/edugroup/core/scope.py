@@ -123,21 +123,19 @@ class Scope:
     def managed_schools(self, school_id: Column, region_id: Column) -> ColumnElement[bool]:
         """SQL condition: rows of schools the user manages (bureau: its region; group heads and school
         administrators: their schools; teachers: none)."""
-        in_region = region_id == self.region_id
-        if self.is_bureau:
-            return in_region
-        if self.manages_schools:
-            return and_(in_region, school_id.in_(self.school_ids))
-        return false()
+        return self._managed(school_id, self.school_ids, region_id)
 
     def managed_groups(self, group_id: Column, region_id: Column) -> ColumnElement[bool]:
         """SQL condition: rows of groups the user manages or whose school it manages (bureau: its region;
         group heads and school administrators: their groups; teachers: none)."""
+        return self._managed(group_id, self.group_ids, region_id)
+
+    def _managed(self, column: Column, ids: frozenset[int], region_id: Column) -> ColumnElement[bool]:
         in_region = region_id == self.region_id
         if self.is_bureau:
             return in_region
         if self.manages_schools:
-            return and_(in_region, group_id.in_(self.group_ids))
+            return and_(in_region, column.in_(ids))
         return false()
 
     def school_filter(self, stmt: Select[Any], school_id: Column, region_id: Column) -> Select[Any]:
