@@ -20,6 +20,7 @@ from edugroup.core.errors import EduGroupError, ImportFailed, InvalidInput
 from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.periods import semester_of
 from edugroup.core.scope import Scope
+from edugroup.core.sheets import code_list, ids_of
 from edugroup.org import service as org_service
 
 router = APIRouter(include_in_schema=False)
@@ -68,7 +69,7 @@ def _list_page(
         filters=filters,
         groups=org_service.list_groups(session, scope),
         schools=org_service.list_schools(session, scope),
-        can_create=service.can_create(scope),
+        can_create=scope.manages_schools,
         result=result,
         failure=failure,
     )
@@ -152,14 +153,12 @@ def _parse_form(form: FormData, lookups: io.Lookups) -> dict[str, Any]:
     values["has_report"] = "has_report" in form
     ticked = [int(str(v)) for v in form.getlist("school_ids") if str(v).isdigit()]
     try:
-        others = lookups.many(lookups.schools, io.code_list(text.get("other_schools", "")), "学校代码")
+        others = ids_of(lookups.schools, code_list(text.get("other_schools", "")), "学校代码")
     except ValueError as exc:
         raise InvalidInput(str(exc), field="other_schools") from None
     values["school_ids"] = list(dict.fromkeys(ticked + others))
     try:
-        values["teacher_ids"] = lookups.many(
-            lookups.teachers, io.code_list(text.get("teachers", "")), "教师工号"
-        )
+        values["teacher_ids"] = ids_of(lookups.teachers, code_list(text.get("teachers", "")), "教师工号")
     except ValueError as exc:
         raise InvalidInput(str(exc), field="teachers") from None
     values["observer_teacher_id"] = values["observer_name"] = None
@@ -210,7 +209,7 @@ def _posted(form: FormData) -> dict[str, Any]:
 
 @router.get("/activities/new", response_class=HTMLResponse)
 def new_activity_page(request: Request, session: Db, scope: PageScope) -> HTMLResponse:
-    service.require_recorder(scope)
+    scope.require_school_manager("记录活动")
     values = {"occurred_on": date.today().isoformat(), "school_ids": [], "has_report": False}
     return _form_page(request, session, scope, activity=None, values=values)
 
@@ -219,7 +218,7 @@ def new_activity_page(request: Request, session: Db, scope: PageScope) -> HTMLRe
 async def create_activity_page(request: Request, session: Db, scope: PageScope) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    service.require_recorder(scope)
+    scope.require_school_manager("记录活动")
     assert scope.region_id is not None
     try:
         values = _parse_form(form, io.Lookups(session, scope.region_id))

@@ -34,6 +34,7 @@ from edugroup.activities.models import (
 from edugroup.activities.schemas import ActivityCreate, ActivityUpdate
 from edugroup.core.errors import Forbidden, InvalidInput, NotFound
 from edugroup.core.models import Role
+from edugroup.core.records import not_found_as
 from edugroup.core.scope import Scope, check_found
 from edugroup.org import service as org_service
 from edugroup.org.models import Group, School
@@ -88,27 +89,16 @@ def can_write(scope: Scope, group_id: int | None, school_id: int | None) -> bool
     """Whether `scope` may record an activity with these organisers (both, when both are given)."""
     if scope.is_bureau:
         return True
-    if scope.role not in (Role.group_head, Role.school_admin) or (group_id is None and school_id is None):
+    if group_id is None and school_id is None:
         return False
-    group_ok = group_id is None or (scope.role is Role.group_head and group_id in scope.group_ids)
-    school_ok = school_id is None or school_id in scope.school_ids
+    group_ok = group_id is None or scope.can_write_group(group_id)
+    school_ok = school_id is None or scope.can_write_school(school_id)
     return group_ok and school_ok
-
-
-def can_create(scope: Scope) -> bool:
-    """Whether `scope` may record activities at all (teachers only read theirs)."""
-    return scope.is_bureau or scope.role in (Role.group_head, Role.school_admin)
-
-
-def require_recorder(scope: Scope, what: str = "记录活动") -> None:
-    """Refuse users who may not record activities (teachers read theirs only)."""
-    if not can_create(scope):
-        raise Forbidden(f"{what}仅限教育局、集团或学校管理员")
 
 
 def require_writer(scope: Scope, group_id: int | None, school_id: int | None, what: str) -> None:
     """Refuse (403) a user who may not write an activity with these organisers."""
-    require_recorder(scope, what)
+    scope.require_school_manager(what)
     if not can_write(scope, group_id, school_id):
         group_refused = group_id is not None and not can_write(scope, group_id, None)
         field = "group_id" if group_refused else "school_id"
@@ -168,16 +158,12 @@ def get_activity(session: Session, scope: Scope, activity_id: int) -> Activity:
 def _check_organisers(session: Session, scope: Scope, group_id: int | None, school_id: int | None) -> None:
     if group_id is None and school_id is None:
         raise InvalidInput("请填写组织集团或组织学校 (至少一项)", field="group_id")
-    try:
-        if group_id is not None:
+    if group_id is not None:
+        with not_found_as("group_id"):
             org_service.get_group(session, scope, group_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="group_id") from None
-    try:
-        if school_id is not None:
+    if school_id is not None:
+        with not_found_as("school_id"):
             org_service.get_school(session, scope, school_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="school_id") from None
 
 
 def _ids_in_region(
@@ -236,7 +222,7 @@ def _report_evidence(activity: Activity) -> bool:
 
 def create_activity(session: Session, scope: Scope, data: ActivityCreate) -> Activity:
     """Records an activity organised by a group and/or school the caller may write for."""
-    require_recorder(scope)
+    scope.require_school_manager("记录活动")
     assert scope.region_id is not None
     _check_organisers(session, scope, data.group_id, data.school_id)
     require_writer(scope, data.group_id, data.school_id, "记录活动")

@@ -72,7 +72,7 @@ def _page(
         summary=summary,
         allocations=service.list_allocations(session, scope, year=year),
         outcomes=service.list_outcomes(session, scope, year=year),
-        writable=service.can_write(scope),
+        writable=scope.is_bureau,
         kinds=io.KINDS,
         result=result,
         failure=failure,

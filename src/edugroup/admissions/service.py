@@ -20,9 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from edugroup.admissions.models import EntryOutcome, QuotaAllocation
@@ -34,10 +33,10 @@ from edugroup.admissions.schemas import (
     QuotaAllocationUpdate,
     UnitRates,
 )
-from edugroup.core.errors import Conflict, InvalidInput, NotFound
-from edugroup.core.models import Role
+from edugroup.core.errors import Conflict, InvalidInput
 from edugroup.core.periods import SchoolYear, school_year_of
-from edugroup.core.scope import Scope, check_found
+from edugroup.core.records import not_found_as, visible_one, where_given
+from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.org.models import STAGE_LABELS, Membership, Region, School, Stage
 
@@ -46,35 +45,20 @@ JUNIOR_STAGES = (Stage.junior, Stage.nine_year, Stage.twelve_year)
 # --- scope ---------------------------------------------------------------------------------------
 
 
-def _visible(scope: Scope, region_id: Any, school_id: Any) -> ColumnElement[bool]:
-    in_region = region_id == scope.region_id
-    if scope.is_bureau:
-        return in_region
-    if scope.role in (Role.group_head, Role.school_admin):
-        return and_(in_region, school_id.in_(scope.school_ids))
-    return false()
-
-
 def allocation_visible(scope: Scope) -> ColumnElement[bool]:
     """SQL condition: the quota allocations `scope` may see."""
-    return _visible(scope, QuotaAllocation.region_id, QuotaAllocation.school_id)
+    return scope.managed_schools(QuotaAllocation.school_id, QuotaAllocation.region_id)
 
 
 def outcome_visible(scope: Scope) -> ColumnElement[bool]:
     """SQL condition: the entry outcomes `scope` may see."""
-    return _visible(scope, EntryOutcome.region_id, EntryOutcome.school_id)
-
-
-def can_write(scope: Scope) -> bool:
-    return scope.is_bureau
+    return scope.managed_schools(EntryOutcome.school_id, EntryOutcome.region_id)
 
 
 def _junior_school(session: Session, scope: Scope, school_id: int) -> School:
     """A school of the caller's region that teaches the junior stage (field school_id on error)."""
-    try:
+    with not_found_as("school_id"):
         school = org_service.get_school(session, scope, school_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="school_id") from None
     if school.stage not in JUNIOR_STAGES:
         raise InvalidInput(
             f"{school.name} 是{STAGE_LABELS[school.stage]}, 没有初中毕业生 (应为初中、九年一贯制或十二年一贯制学校)",
@@ -90,11 +74,11 @@ def list_allocations(
     session: Session, scope: Scope, *, year: int | None = None, school_id: int | None = None
 ) -> list[QuotaAllocation]:
     """Quota allocations in scope, by year (newest first), junior school and senior high."""
-    stmt = select(QuotaAllocation).where(allocation_visible(scope))
-    if year is not None:
-        stmt = stmt.where(QuotaAllocation.school_year == year)
-    if school_id is not None:
-        stmt = stmt.where(QuotaAllocation.school_id == school_id)
+    stmt = where_given(
+        select(QuotaAllocation).where(allocation_visible(scope)),
+        (QuotaAllocation.school_year, year),
+        (QuotaAllocation.school_id, school_id),
+    )
     stmt = (
         stmt.join(School, School.id == QuotaAllocation.school_id)
         .options(selectinload(QuotaAllocation.school), selectinload(QuotaAllocation.senior_school))
@@ -105,21 +89,18 @@ def list_allocations(
 
 def get_allocation(session: Session, scope: Scope, allocation_id: int) -> QuotaAllocation:
     """Gets a quota allocation in scope."""
-    stmt = select(QuotaAllocation).where(QuotaAllocation.id == allocation_id, allocation_visible(scope))
-    allocation = session.scalars(stmt.options(selectinload(QuotaAllocation.school))).one_or_none()
-    check_found(allocation is not None, "名额分配记录", allocation_id)
-    assert allocation is not None
-    return allocation
+    loads = (selectinload(QuotaAllocation.school),)
+    return visible_one(
+        session, QuotaAllocation, allocation_id, allocation_visible(scope), loads, "名额分配记录"
+    )
 
 
 def _senior_name(session: Session, scope: Scope, data: QuotaAllocationCreate) -> str:
     if data.senior_school_id is None:
         assert data.senior_school_name is not None
         return data.senior_school_name
-    try:
+    with not_found_as("senior_school_id"):
         senior = org_service.get_school(session, scope, data.senior_school_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="senior_school_id") from None
     if senior.stage not in (Stage.senior, Stage.twelve_year):
         raise InvalidInput(f"{senior.name} 不是高中", field="senior_school_id")
     return senior.name
@@ -195,11 +176,11 @@ def list_outcomes(
     session: Session, scope: Scope, *, year: int | None = None, school_id: int | None = None
 ) -> list[EntryOutcome]:
     """Entry outcomes in scope, by year (newest first) and school."""
-    stmt = select(EntryOutcome).where(outcome_visible(scope))
-    if year is not None:
-        stmt = stmt.where(EntryOutcome.school_year == year)
-    if school_id is not None:
-        stmt = stmt.where(EntryOutcome.school_id == school_id)
+    stmt = where_given(
+        select(EntryOutcome).where(outcome_visible(scope)),
+        (EntryOutcome.school_year, year),
+        (EntryOutcome.school_id, school_id),
+    )
     stmt = (
         stmt.join(School, School.id == EntryOutcome.school_id)
         .options(selectinload(EntryOutcome.school))
@@ -210,11 +191,8 @@ def list_outcomes(
 
 def get_outcome(session: Session, scope: Scope, outcome_id: int) -> EntryOutcome:
     """Gets an entry outcome in scope."""
-    stmt = select(EntryOutcome).where(EntryOutcome.id == outcome_id, outcome_visible(scope))
-    outcome = session.scalars(stmt.options(selectinload(EntryOutcome.school))).one_or_none()
-    check_found(outcome is not None, "升学结果记录", outcome_id)
-    assert outcome is not None
-    return outcome
+    loads = (selectinload(EntryOutcome.school),)
+    return visible_one(session, EntryOutcome, outcome_id, outcome_visible(scope), loads, "升学结果记录")
 
 
 def save_outcome(
@@ -416,7 +394,7 @@ def summary(session: Session, scope: Scope, year: int) -> AdmissionsSummary:
     """Fill and entry rates of a school year: per group in scope and per district (bureau administrators)
     that hold a junior-teaching school (as HK-21 and HK-22 scope them), and the region's and the city's rates
     (aggregates, shown to every user with access to the records)."""
-    if not (scope.is_bureau or scope.role in (Role.group_head, Role.school_admin)):
+    if not scope.manages_schools:
         return AdmissionsSummary(school_year=year, groups=[], districts=[], region=None, city=None)
     assert scope.region_id is not None
     region = org_service.get_region(session, scope, scope.region_id)

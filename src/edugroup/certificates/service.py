@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from edugroup.activities import service as activities_service
 from edugroup.certificates.models import Certificate, CertificateKind
 from edugroup.certificates.schemas import CertificateCreate, CertificateUpdate
-from edugroup.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from edugroup.core.errors import Conflict, InvalidInput, NotFound
 from edugroup.core.models import Role
 from edugroup.core.periods import SchoolYear, school_year_of
 from edugroup.core.records import in_year, not_found_as, update_changes, visible_one, where_given
@@ -235,25 +235,17 @@ def get_certificate(session: Session, scope: Scope, certificate_id: int) -> Cert
     )
 
 
-def can_issue(scope: Scope, group_id: int) -> bool:
-    """Whether `scope` may record certificates a group issues (bureau; a group head for its groups)."""
-    return scope.is_bureau or (scope.role is Role.group_head and group_id in scope.group_ids)
-
-
-def _require_issuer(scope: Scope, group_id: int, what: str) -> None:
-    if not can_issue(scope, group_id):
-        raise Forbidden(f"{what}仅限教育局管理员或颁发集团的总校长", field="group_id")
+_ISSUER = "颁发集团的总校长"
 
 
 def _checked_certificate(
     session: Session, scope: Scope, values: dict[str, Any], what: str, exclude: int | None
 ) -> dict[str, Any]:
     """Checks a whole certificate, then refuses it past the teacher's (OH-12) or the group's (OH-11) limit."""
-    if not scope.is_bureau and scope.role is not Role.group_head:
-        raise Forbidden(f"{what}仅限教育局管理员或颁发集团的总校长")
+    scope.require_group_manager(what, _ISSUER)
     with not_found_as("group_id"):
         group = org_service.get_group(session, scope, values["group_id"])
-    _require_issuer(scope, group.id, what)
+    scope.require_group_writer(group.id, what, _ISSUER)
     teacher = teachers_service.get_teacher(session, scope, values["teacher_id"], field="teacher_id")
     day: date = values["issued_on"]
     members = {m.school_id for m in org_service.members_on(session, scope, group.id, day)}
@@ -322,7 +314,7 @@ def update_certificate(
 ) -> Certificate:
     """Changes a certificate; the limits are checked again without counting it twice."""
     certificate = get_certificate(session, scope, certificate_id)
-    _require_issuer(scope, certificate.group_id, "修改示范课证书")
+    scope.require_group_writer(certificate.group_id, "修改示范课证书", _ISSUER)
     changes = update_changes(data, _CERTIFICATE_REQUIRED)
     merged = {key: changes.get(key, getattr(certificate, key)) for key in CertificateCreate.model_fields}
     values = _checked_certificate(session, scope, merged, "修改示范课证书", exclude=certificate.id)
@@ -335,7 +327,7 @@ def update_certificate(
 def delete_certificate(session: Session, scope: Scope, certificate_id: int) -> None:
     """Deletes a certificate entered by mistake."""
     certificate = get_certificate(session, scope, certificate_id)
-    _require_issuer(scope, certificate.group_id, "删除示范课证书")
+    scope.require_group_writer(certificate.group_id, "删除示范课证书", _ISSUER)
     session.delete(certificate)
     session.flush()
 

@@ -11,7 +11,8 @@ object with one dict per kind of code (`teachers`, `groups`, `schools`, ...), co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from edugroup.core.errors import NotFound
 from edugroup.core.imports import RowProblem, apply_rows, validation_problems
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, cell_text, choice, parse_date, read_table, write_csv, write_xlsx
+from edugroup.core.tabular import SheetRow, cell_text, choice, parse_date, read_table, write_table
 
 Parser = Callable[[Any, Any], Any]
 """Reads one cell, given the import's lookups; raises ValueError naming what is wrong."""
@@ -48,12 +49,61 @@ def number(_lookups: Any, value: Any) -> float:
         raise ValueError(f"应为数字, 而不是「{value}」") from None
 
 
-def whole(_lookups: Any, value: Any) -> int:
-    """A whole number, such as a record's 编号."""
-    text = cell_text(value)
-    if not text.isdigit():
-        raise ValueError(f"应为数字, 而不是「{text}」")
+def count(lookups: Any, value: Any) -> int:
+    """A number cut to its whole part, such as a head count (12, 12.0)."""
+    return int(number(lookups, value))
+
+
+def whole_number(expected: str = "应为数字") -> Parser:
+    """A whole number written with digits only; ValueError "`expected`, 而不是「…」" otherwise."""
+
+    def parse(_lookups: Any, value: Any) -> int:
+        text = cell_text(value)
+        if not text.isdigit():
+            raise ValueError(f"{expected}, 而不是「{text}」")
+        return int(text)
+
+    return parse
+
+
+whole = whole_number()
+"""A whole number, such as a record's 编号."""
+
+
+def school_year(_lookups: Any, value: Any) -> int:
+    """A school year as its first calendar year (2025, or 2025学年)."""
+    text = cell_text(value).removesuffix("学年")
+    if not (text.isdigit() and len(text) == 4):
+        raise ValueError(f"学年应为四位年份, 如 2025, 而不是「{cell_text(value)}」")
     return int(text)
+
+
+_YES = {"是", "有", "1", "true", "yes", "y"}
+_NO = {"否", "无", "0", "false", "no", "n"}
+_LENIENT_YES = {"是", "1", "true", "True", "TRUE", "Y", "y", "yes"}
+
+
+def yes_no(_lookups: Any, value: Any) -> bool:
+    """是 / 否 (有 / 无, yes / no, 1 / 0); ValueError for anything else."""
+    text = cell_text(value).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"应为 是 / 否, 而不是「{value}」")
+
+
+def flag(_lookups: Any, value: Any) -> bool:
+    """True for 是 (1, yes, ...), False for anything else."""
+    return str(value).strip() in _LENIENT_YES
+
+
+_SEPARATORS = re.compile(r"[、;；,，\s]+")
+
+
+def code_list(value: Any) -> list[str]:
+    """The codes of a cell that lists several, separated by 、 ; , or blanks."""
+    return [part for part in _SEPARATORS.split(cell_text(value)) if part]
 
 
 def code(table: str, what: str) -> Parser:
@@ -69,7 +119,24 @@ def code(table: str, what: str) -> Parser:
     return parse
 
 
-def one_of(labels: dict[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None) -> Parser:
+def codes(table: str, what: str) -> Parser:
+    """The ids of a list of codes (see `code_list`) in the lookups' `table`; ValueError naming every unknown one."""
+
+    def parse(lookups: Any, value: Any) -> list[int]:
+        return ids_of(getattr(lookups, table), code_list(value), what)
+
+    return parse
+
+
+def ids_of(table: dict[str, int], listed: list[str], what: str) -> list[int]:
+    """The ids of several codes; ValueError naming every unknown one."""
+    missing = [c for c in listed if c not in table]
+    if missing:
+        raise ValueError(f"{what}「{'、'.join(missing)}」不存在")
+    return [table[c] for c in listed]
+
+
+def one_of(labels: Mapping[Any, str], enum_type: type[Enum], aliases: dict[str, Any] | None = None) -> Parser:
     """A member of `enum_type` by its label, its value or an alias."""
     parse = choice(labels, enum_type, aliases)
     return lambda _lookups, value: parse(value)
@@ -164,10 +231,21 @@ class Kind:
 def parse_cells(
     kind: Kind, cells: dict[str, Any], lookups: Any, *, by: str = "header"
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The schema fields of one row (cells by header, or by field for a form), and every (header, problem)."""
+    """The schema fields of one row of `kind` (cells by header, or by field for a form), and every
+    (header, problem)."""
+    return read_cells([*kind.importable, ID], cells, lookups, by=by)
+
+
+def read_cells(
+    columns: Sequence[Column], cells: dict[str, Any], lookups: Any, *, by: str = "header"
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The schema fields of one row read by `columns` (cells by header, or by field for a form), and every
+    (header, problem); a parser that returns a dict fills those fields."""
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-    for col in [*kind.importable, ID]:
+    for col in columns:
+        if not col.importable:
+            continue
         raw = cells.get(col.header if by == "header" else col.field)
         if isinstance(raw, str):
             raw = raw.strip() or None
@@ -187,10 +265,20 @@ def parse_cells(
 
 def header_of(kind: Kind, field: str | None) -> str:
     """The column header of a schema field (an error's field), for the error list."""
-    for col in [*kind.columns, ID]:
+    return header_in([*kind.columns, ID], field)
+
+
+def header_in(columns: Sequence[Column], field: str | None) -> str:
+    """The header of the column that fills a schema field (an error's field); the field itself, or 行."""
+    for col in columns:
         if field == col.field or field in col.aliases:
             return col.header
     return field or "行"
+
+
+def required_headers(columns: Sequence[Column]) -> list[str]:
+    """The headers of the columns an import file must have."""
+    return [c.header for c in columns if c.importable and c.required]
 
 
 def full_update(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
@@ -202,12 +290,20 @@ def full_update(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class ImportReport:
-    kind: Kind
+    """How many records an import added and updated; `key` names the kind imported."""
+
+    label: str
     created: int = 0
     updated: int = 0
+    key: str = ""
+
+    @classmethod
+    def counting(cls, label: str, created: Sequence[bool], key: str = "") -> ImportReport:
+        """The report of rows that each created a record (True) or updated one (False)."""
+        return cls(label, created=sum(created), updated=len(created) - sum(created), key=key)
 
     def summary(self) -> str:
-        return f"{self.kind.label}: 新增 {self.created} 条, 更新 {self.updated} 条"
+        return f"{self.label}: 新增 {self.created} 条, 更新 {self.updated} 条"
 
 
 def import_rows(
@@ -215,7 +311,7 @@ def import_rows(
 ) -> ImportReport:
     """Imports records of `kind` from one .xlsx or .csv file, reading codes through `lookups`; all rows or
     none."""
-    rows = read_table(data, filename, required=[c.header for c in kind.importable if c.required])
+    rows = read_table(data, filename, required=required_headers(kind.columns))
     seen: dict[int, int] = {}
 
     def handle(row: SheetRow) -> bool:
@@ -234,7 +330,7 @@ def import_rows(
             raise RowProblem.of(problems) from None
 
     created = apply_rows(session, filename, rows, handle, lambda f: header_of(kind, f))
-    return ImportReport(kind, created=sum(created), updated=len(created) - sum(created))
+    return ImportReport.counting(kind.label, created, kind.key)
 
 
 def _ended_on(kind: Kind, field: str | None, message: str) -> tuple[str, str]:
@@ -274,20 +370,33 @@ def export_rows(
 def export_file(session: Session, scope: Scope, kind: Kind, fmt: str, *, year: int | None = None) -> bytes:
     """The export as .xlsx or .csv bytes."""
     headers, rows = export_rows(session, scope, kind, year=year)
-    if fmt == "csv":
-        return write_csv(headers, rows)
-    return write_xlsx(headers, rows, title=kind.label[:30])
+    return write_table(fmt, headers, rows, title=kind.label[:30])
 
 
 def template_file(kind: Kind, fmt: str = "xlsx") -> bytes:
     """An empty import template with Chinese headers and a sheet of instructions."""
-    headers = [c.header for c in kind.importable]
-    if fmt == "csv":
-        return write_csv(headers, [])
-    notes = [f"{kind.label}导入模板: 第一行为表头, 从第二行起每行一条记录。", "带 * 的列为必填。"]
-    notes += [f"{'*' if c.required else ' '} {c.header}: {c.help}" for c in [*kind.importable, ID]]
-    notes.append("导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。")
-    return write_xlsx(headers, [], title=kind.label[:30], notes=notes)
+    return template(kind.label, [*kind.importable, ID], fmt, title=kind.label[:30])
+
+
+ALL_OR_NOTHING = "导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。"
+
+
+def template(
+    label: str,
+    columns: Sequence[Column],
+    fmt: str = "xlsx",
+    *,
+    title: str | None = None,
+    row: str = "记录",
+    extra: Sequence[str] = (),
+) -> bytes:
+    """An empty import template: the headers of the importable `columns` but 编号, and in .xlsx a sheet of
+    instructions (what a row is, required marks, each column's help, `extra` lines, all or nothing)."""
+    headers = [c.header for c in columns if c.importable and c is not ID and c.field != "id"]
+    notes = [f"{label}导入模板: 第一行为表头, 从第二行起每行一条{row}。", "带 * 的列为必填。"]
+    notes += [f"{'*' if c.required else ' '} {c.header}: {c.help}" for c in columns if c.importable]
+    notes += [*extra, ALL_OR_NOTHING]
+    return write_table(fmt, headers, [], title=title or label, notes=notes)
 
 
 def form_values(kind: Kind, record: Any) -> dict[str, str]:

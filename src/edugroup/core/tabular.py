@@ -131,6 +131,20 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def write_table(
+    fmt: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "数据",
+    notes: Sequence[str] = (),
+) -> bytes:
+    """`rows` as .csv bytes when `fmt` is "csv" (the notes are left out), as .xlsx bytes otherwise."""
+    if fmt == "csv":
+        return write_csv(headers, rows)
+    return write_xlsx(headers, rows, title=title, notes=notes)
+
+
 def parse_date(value: Any) -> date | None:
     """A date from an Excel cell or text (2025-09-01, 2025/9/1, 20250901)."""
     if value is None:

@@ -20,7 +20,6 @@ from edugroup.core.sheets import ImportReport, Kind
 from edugroup.experts.io import KIND as ASSIGNMENTS
 from edugroup.mentoring.io import DISPATCH_KIND, MENTORING_KIND
 from edugroup.org.models import District
-from edugroup.teachers import service as teachers_service
 from edugroup.training.io import KIND as TRAINING
 
 
@@ -49,7 +48,7 @@ def kind_of(key: str) -> Kind:
 def import_records(session: Session, scope: Scope, key: str, data: bytes, filename: str) -> ImportReport:
     """Imports one kind of record from one .xlsx or .csv file; all rows or none."""
     kind = kind_of(key)
-    teachers_service.require_manager(scope, f"导入{kind.label}")
+    scope.require_school_manager(f"导入{kind.label}")
     assert scope.region_id is not None
     return sheets.import_rows(session, scope, kind, Lookups(session, scope.region_id), data, filename)
 

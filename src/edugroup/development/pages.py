@@ -16,14 +16,12 @@ from starlette.datastructures import FormData
 from edugroup.certificates import service as certificates_service
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed
-from edugroup.core.models import Role
 from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.periods import default_year
 from edugroup.core.scope import Scope
 from edugroup.core.sheets import ImportReport, Kind, form_values, full_update, header_of, parse_cells
 from edugroup.development import io
 from edugroup.org import service as org_service
-from edugroup.teachers import service as teachers_service
 from edugroup.training import service as training_service
 from edugroup.training.models import TRAINING_LEVEL_LABELS, TrainingLevel
 from edugroup.training.schemas import CreditRuleUpdate
@@ -54,8 +52,8 @@ def can_create(scope: Scope, key: str) -> bool:
     if key == "assignments":
         return scope.is_bureau
     if key in ("certificates", "dispatches"):
-        return scope.is_bureau or scope.role is Role.group_head
-    return teachers_service.can_manage(scope)
+        return scope.manages_groups
+    return scope.manages_schools
 
 
 def _year(text: str | None) -> int | None:
@@ -141,7 +139,7 @@ def _list_page(
     if kind.key == "training":
         extra["rule"] = training_service.credit_rule(session, scope.region_id)
         extra["totals"] = training_service.training_totals(session, scope, year) if year is not None else []
-    if kind.key == "certificates" and year is not None and scope.role is not Role.teacher:
+    if kind.key == "certificates" and year is not None and scope.manages_schools:
         extra["quotas"] = certificates_service.certificate_quotas(session, scope, year)
     return render(
         request,

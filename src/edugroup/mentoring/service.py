@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from edugroup.core.errors import Conflict, Forbidden, InvalidInput
+from edugroup.core.errors import Conflict, InvalidInput
 from edugroup.core.models import Role
 from edugroup.core.records import (
     DatedRow,
@@ -196,15 +196,10 @@ def get_dispatch(session: Session, scope: Scope, dispatch_id: int) -> Dispatch:
     )
 
 
-def _require_dispatcher(scope: Scope, what: str) -> None:
-    if not scope.is_bureau and scope.role is not Role.group_head:
-        raise Forbidden(f"{what}仅限教育局管理员或集团总校长")
-
-
 def _checked_dispatch(
     session: Session, scope: Scope, values: dict[str, Any], what: str, keep_from: int | None
 ) -> dict[str, Any]:
-    _require_dispatcher(scope, what)
+    scope.require_group_manager(what)
     teacher = teachers_service.get_teacher(session, scope, values["teacher_id"], field="teacher_id")
     with not_found_as("to_school_id"):
         to_school = org_service.get_school(session, scope, values["to_school_id"])
@@ -230,7 +225,7 @@ def create_dispatch(session: Session, scope: Scope, data: DispatchCreate) -> Dis
 def update_dispatch(session: Session, scope: Scope, dispatch_id: int, data: DispatchUpdate) -> Dispatch:
     """Changes a dispatch; the sending school stays the one recorded unless the teacher changes."""
     dispatch = get_dispatch(session, scope, dispatch_id)
-    _require_dispatcher(scope, "修改教师派遣")
+    scope.require_group_manager("修改教师派遣")
     teachers_service.get_teacher(session, scope, dispatch.teacher_id, field="teacher_id")
     changes = update_changes(data, _DISPATCH_REQUIRED)
     merged = {key: changes.get(key, getattr(dispatch, key)) for key in DispatchCreate.model_fields}
@@ -247,7 +242,7 @@ def update_dispatch(session: Session, scope: Scope, dispatch_id: int, data: Disp
 def delete_dispatch(session: Session, scope: Scope, dispatch_id: int) -> None:
     """Deletes a dispatch entered by mistake."""
     dispatch = get_dispatch(session, scope, dispatch_id)
-    _require_dispatcher(scope, "删除教师派遣")
+    scope.require_group_manager("删除教师派遣")
     teachers_service.get_teacher(session, scope, dispatch.teacher_id, field="teacher_id")
     session.delete(dispatch)
     session.flush()

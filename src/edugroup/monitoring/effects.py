@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.errors import EduGroupError, InvalidInput
 from edugroup.core.periods import SchoolYear
-from edugroup.core.scope import Scope, check_found
+from edugroup.core.scope import Scope
 from edugroup.monitoring import service
 from edugroup.monitoring.models import Exam
 from edugroup.monitoring.value_added import fit_value_added
@@ -443,6 +443,6 @@ def prize_ranking(
 def check_group(session: Session, scope: Scope, group_id: int) -> Group:
     """A group the user may see; 404 otherwise."""
     group = session.get(Group, group_id)
-    check_found(group is not None and scope.can_see_group(group_id, group.region_id), "集团", group_id)
+    scope.visible_group(group, group_id, "集团")
     assert group is not None
     return group

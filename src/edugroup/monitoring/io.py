@@ -46,7 +46,8 @@ from sqlalchemy.orm import Session
 from edugroup.core import audit
 from edugroup.core.db import utcnow
 from edugroup.core.errors import ImportFailed, RowError
-from edugroup.core.tabular import write_csv, write_xlsx
+from edugroup.core.sheets import ALL_OR_NOTHING, Column
+from edugroup.core.tabular import write_table
 from edugroup.monitoring.indicators import LEVELS, derive_levels
 from edugroup.monitoring.models import Exam, ExamResult
 from edugroup.org.models import School, Stage
@@ -56,31 +57,21 @@ MAX_LISTED_ERRORS: Final = 10_000
 Progress = Callable[[float, str], None]
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    alias: str
-    required: bool
-    help: str
-
-
 COLUMNS: Final = (
-    Column("学籍号", "student_number", "student_number", True, "学生的学籍号; 每名学生每个学科一行"),
-    Column("学校代码", "school_code", "school_code", True, "本区学校代码; 该校须开设本次考试的年级"),
-    Column("年级", "grade", "grade", True, "本次考试的年级 (数字)"),
-    Column("学科", "subject", "subject", True, "本次考试的学科之一"),
-    Column("成绩", "score", "score", True, "在本次考试的成绩范围内; 缺考留空"),
-    Column(
-        "等级", "level", "level", False, "优秀 / 良好 / 合格 / 不合格; 留空则按本次考试的分数线由成绩划定"
-    ),
-    Column("前测成绩", "prior", "prior", False, "前测 (如上一年) 成绩, 用于增值评价"),
-    Column("缺考", "absent", "absent", False, "是 / 否; 留空时, 既无成绩也无等级的行视为缺考"),
-    Column("性别", "sex", "sex", False, "男 / 女"),
-    Column("家庭社会经济地位", "ses", "ses", False, "数字 (问卷的家庭社会经济地位指数)"),
+    Column("学籍号", "student_number", True, "学生的学籍号; 每名学生每个学科一行"),
+    Column("学校代码", "school_code", True, "本区学校代码; 该校须开设本次考试的年级"),
+    Column("年级", "grade", True, "本次考试的年级 (数字)"),
+    Column("学科", "subject", True, "本次考试的学科之一"),
+    Column("成绩", "score", True, "在本次考试的成绩范围内; 缺考留空"),
+    Column("等级", "level", False, "优秀 / 良好 / 合格 / 不合格; 留空则按本次考试的分数线由成绩划定"),
+    Column("前测成绩", "prior", False, "前测 (如上一年) 成绩, 用于增值评价"),
+    Column("缺考", "absent", False, "是 / 否; 留空时, 既无成绩也无等级的行视为缺考"),
+    Column("性别", "sex", False, "男 / 女"),
+    Column("家庭社会经济地位", "ses", False, "数字 (问卷的家庭社会经济地位指数)"),
 )
 HEADERS: Final = {c.field: c.header for c in COLUMNS}
-_BY_NAME: Final = {c.header: c for c in COLUMNS} | {c.alias: c for c in COLUMNS}
+# A column is also found by its field name, the English header.
+_BY_NAME: Final = {c.header: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
 _YES: Final = ("是", "缺考", "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y", "absent", "Absent")
 _NO: Final = ("否", "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N")
 _BLANKS: Final = " \t\r\n\u3000"
@@ -704,37 +695,23 @@ def import_results(
 
 def template_file(exam: Exam | None, fmt: str = "xlsx") -> bytes:
     """An empty import template with Chinese headers (and, in .xlsx, a sheet of instructions)."""
-    headers = [c.header for c in COLUMNS]
-    if fmt == "csv":
-        return write_csv(headers, [])
     notes = [
         "学业质量监测成绩导入模板: 第一行为表头, 从第二行起每名学生每个学科一行。也可上传 .csv 或 .parquet。",
         "带 * 的列为必填列。",
     ]
-    notes += [f"{'*' if c.required else ' '} {c.header} ({c.alias}): {c.help}" for c in COLUMNS]
+    notes += [f"{'*' if c.required else ' '} {c.header} ({c.field}): {c.help}" for c in COLUMNS]
     if exam is not None:
         notes.append(
             f"本次考试: {exam.name}, {exam.grade} 年级, 学科 {'/'.join(exam.subjects)}, 成绩范围 "
             f"{exam.score_min:g}–{exam.score_max:g}, 分数线 优秀 {exam.cut_excellent:g} / 良好 {exam.cut_good:g} / "
             f"合格 {exam.cut_pass:g}"
         )
-    notes.append("导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。")
+    notes.append(ALL_OR_NOTHING)
     notes.append("再次导入同一考试的成绩会整体替换原有成绩 (在一个事务中完成)。")
-    return write_xlsx(headers, [], title="成绩", notes=notes)
+    return write_table(fmt, EXPORT_HEADERS, [], title="成绩", notes=notes)
 
 
-EXPORT_HEADERS: Final = [
-    "学籍号",
-    "学校代码",
-    "年级",
-    "学科",
-    "成绩",
-    "等级",
-    "前测成绩",
-    "缺考",
-    "性别",
-    "家庭社会经济地位",
-]
+EXPORT_HEADERS: Final = [c.header for c in COLUMNS]
 
 
 def export_frame(rows: pl.DataFrame, codes: dict[int, str]) -> pl.DataFrame:

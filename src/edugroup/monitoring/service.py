@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from edugroup.core import audit
 from edugroup.core.errors import Conflict, Forbidden, InvalidInput
-from edugroup.core.models import Role
 from edugroup.core.scope import Scope, check_found
 from edugroup.monitoring import io as results_io
 from edugroup.monitoring.indicators import INDICATOR_SCHEMA, compute_indicators, difference_rates
@@ -72,7 +71,7 @@ _FIXED_AFTER_IMPORT: Final = (
 
 def can_read(scope: Scope) -> bool:
     """Teachers see no monitoring data; every other role its scope."""
-    return scope.role is not Role.teacher and scope.region_id is not None
+    return scope.manages_schools and scope.region_id is not None
 
 
 def require_reader(scope: Scope) -> None:
@@ -101,7 +100,7 @@ def list_exams(session: Session, scope: Scope, *, school_year: int | None = None
 def get_exam(session: Session, scope: Scope, exam_id: int) -> Exam:
     """Gets an exam of the user's region."""
     exam = session.get(Exam, exam_id)
-    check_found(exam is not None and scope.can_see_region(exam.region_id), "考试", exam_id)
+    scope.visible_region(exam, "考试", exam_id)
     require_reader(scope)
     assert exam is not None
     return exam

@@ -7,9 +7,6 @@ row number, column and reason. Rows are matched by code, so an exported file imp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +14,21 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.imports import RowProblem, apply_rows
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, parse_date, read_table, write_csv, write_xlsx
+from edugroup.core.sheets import (
+    Column,
+    ImportReport,
+    code,
+    count,
+    day,
+    flag,
+    header_in,
+    number,
+    one_of,
+    read_cells,
+    required_headers,
+    template,
+)
+from edugroup.core.tabular import SheetRow, read_table, write_table
 from edugroup.org import service
 from edugroup.org.models import (
     MODE_LABELS,
@@ -33,144 +44,104 @@ from edugroup.org.models import (
 )
 from edugroup.org.schemas import GroupCreate, GroupUpdate, MembershipCreate, SchoolCreate, SchoolUpdate
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    required: bool = False
-    help: str = ""
-
-
 SCHOOL_COLUMNS = [
     Column("学校代码", "code", True, "区内唯一; 已存在的代码按更新处理"),
     Column("学校名称", "name", True),
-    Column("学段", "stage", True, "小学 / 初中 / 九年一贯制 / 高中 / 十二年一贯制"),
-    Column("办学水平", "quality_tier", False, "优质校 / 一般校 / 相对薄弱校 (默认一般校)"),
-    Column("学区代码", "district_id", False, "所在学区的代码"),
-    Column("纬度", "lat", False, "如 31.2650"),
-    Column("经度", "lon", False, "如 121.4850"),
-    Column("学生数", "student_count", False),
-    Column("教师数", "teacher_count", False),
+    Column(
+        "学段", "stage", True, "小学 / 初中 / 九年一贯制 / 高中 / 十二年一贯制", one_of(STAGE_LABELS, Stage)
+    ),
+    Column(
+        "办学水平",
+        "quality_tier",
+        False,
+        "优质校 / 一般校 / 相对薄弱校 (默认一般校)",
+        one_of(TIER_LABELS, QualityTier),
+    ),
+    Column("学区代码", "district_id", False, "所在学区的代码", code("districts", "代码")),
+    Column("纬度", "lat", False, "如 31.2650", number),
+    Column("经度", "lon", False, "如 121.4850", number),
+    Column("学生数", "student_count", False, "", count),
+    Column("教师数", "teacher_count", False, "", count),
     Column("地址", "address", False),
 ]
 GROUP_COLUMNS = [
     Column("集团代码", "code", True, "区内唯一; 已存在的代码按更新处理"),
     Column("集团名称", "name", True),
-    Column("模式", "mode", True, "紧密型(融合型) / 共建型 / 联盟型 / 协作体 / 专项计划"),
-    Column("上级集团代码", "parent_id", False, "共建体所属联盟等"),
-    Column("成立日期", "founded_on", False, "YYYY-MM-DD"),
-    Column("撤销日期", "dissolved_on", False, "YYYY-MM-DD"),
+    Column(
+        "模式",
+        "mode",
+        True,
+        "紧密型(融合型) / 共建型 / 联盟型 / 协作体 / 专项计划",
+        one_of(MODE_LABELS, GroupMode),
+    ),
+    Column("上级集团代码", "parent_id", False, "共建体所属联盟等", code("groups", "代码")),
+    Column("成立日期", "founded_on", False, "YYYY-MM-DD", day),
+    Column("撤销日期", "dissolved_on", False, "YYYY-MM-DD", day),
     Column("说明", "description", False),
 ]
 MEMBERSHIP_COLUMNS = [
-    Column("集团代码", "group_id", True),
-    Column("学校代码", "school_id", True),
-    Column("开始日期", "start_date", True, "YYYY-MM-DD; 同一集团、学校、开始日期的行按更新处理"),
-    Column("结束日期", "end_date", False, "空表示至今"),
-    Column("是否牵头校", "is_leader", False, "是 / 否"),
+    Column("集团代码", "group_id", True, "", code("groups", "代码")),
+    Column("学校代码", "school_id", True, "", code("schools", "代码")),
+    Column("开始日期", "start_date", True, "YYYY-MM-DD; 同一集团、学校、开始日期的行按更新处理", day),
+    Column("结束日期", "end_date", False, "空表示至今", day),
+    Column("是否牵头校", "is_leader", False, "是 / 否", flag),
     Column("备注", "note", False),
 ]
 COLUMNS = {"schools": SCHOOL_COLUMNS, "groups": GROUP_COLUMNS, "memberships": MEMBERSHIP_COLUMNS}
 KIND_LABELS = {"schools": "学校", "groups": "集团", "memberships": "集团成员关系"}
 
 
-def _enum_from(label_map: dict[Any, str], enum_type: type[Enum]) -> Callable[[Any], Any]:
-    reverse = {label: member for member, label in label_map.items()}
+class _Codes:
+    """The region's district, group and school codes, read again at each use: a group created by an earlier row
+    of the file is a parent a later row may name."""
 
-    def parse(value: Any) -> Any:
-        text = str(value).strip()
-        if text in reverse:
-            return reverse[text]
-        try:
-            return enum_type(text)
-        except ValueError:
-            raise ValueError(f"应为 {' / '.join(label_map.values())} 之一, 而不是「{text}」") from None
+    def __init__(self, session: Session, region_id: int | None) -> None:
+        self._session = session
+        self._region_id = region_id
 
-    return parse
+    def _of(self, model: Any) -> dict[str, int]:
+        stmt = select(model.code, model.id).where(model.region_id == self._region_id)
+        return dict(self._session.execute(stmt).all())
 
+    @property
+    def districts(self) -> dict[str, int]:
+        return self._of(District)
 
-_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "stage": _enum_from(STAGE_LABELS, Stage),
-    "quality_tier": _enum_from(TIER_LABELS, QualityTier),
-    "mode": _enum_from(MODE_LABELS, GroupMode),
-    "founded_on": parse_date,
-    "dissolved_on": parse_date,
-    "start_date": parse_date,
-    "end_date": parse_date,
-    "lat": float,
-    "lon": float,
-    "student_count": lambda v: int(float(v)),
-    "teacher_count": lambda v: int(float(v)),
-    "code": lambda v: str(v).removesuffix(".0") if isinstance(v, float) else str(v),
-    "is_leader": lambda v: str(v).strip() in {"是", "1", "true", "True", "TRUE", "Y", "y", "yes"},
-}
+    @property
+    def groups(self) -> dict[str, int]:
+        return self._of(Group)
+
+    @property
+    def schools(self) -> dict[str, int]:
+        return self._of(School)
 
 
-@dataclass
-class ImportReport:
-    kind: str
-    created: int = 0
-    updated: int = 0
-
-    def summary(self) -> str:
-        return f"{KIND_LABELS[self.kind]}: 新增 {self.created} 条, 更新 {self.updated} 条"
-
-
-def _values(row: SheetRow, columns: Sequence[Column]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for col in columns:
-        raw = row.cells.get(col.header)
-        if raw is None:
-            if col.required:
-                raise RowProblem(col.header, "必填项为空")
-            continue
-        parser = _PARSERS.get(col.field, lambda v: str(v) if not isinstance(v, str) else v)
-        try:
-            values[col.field] = parser(raw)
-        except (ValueError, TypeError) as exc:
-            raise RowProblem(col.header, str(exc) or f"无法识别的值「{raw}」") from None
+def _values(row: SheetRow, columns: list[Column], codes: _Codes) -> dict[str, Any]:
+    """The row's schema fields; RowProblem naming the first bad cell."""
+    values, problems = read_cells(columns, row.cells, codes)
+    if problems:
+        raise RowProblem(*problems[0])
     return values
-
-
-def _header_of(columns: Sequence[Column], field: str | None) -> str:
-    for col in columns:
-        if col.field == field:
-            return col.header
-    return field or "行"
-
-
-def _code_lookup(session: Session, model: Any, region_id: int | None, header: str) -> Callable[[str], int]:
-    ids: dict[str, int] = dict(
-        session.execute(select(model.code, model.id).where(model.region_id == region_id)).all()
-    )
-
-    def lookup(code: str) -> int:
-        if code not in ids:
-            raise RowProblem(header, f"代码「{code}」不存在")
-        return int(ids[code])
-
-    return lookup
 
 
 def import_table(session: Session, scope: Scope, kind: str, data: bytes, filename: str) -> ImportReport:
     """Imports schools, groups or memberships from one file; all rows or none."""
     scope.require_bureau(f"导入{KIND_LABELS[kind]}")
     columns = COLUMNS[kind]
-    rows = read_table(data, filename, required=[c.header for c in columns if c.required])
+    rows = read_table(data, filename, required=required_headers(columns))
     handler = {"schools": _import_school, "groups": _import_group, "memberships": _import_membership}[kind]
+    codes = _Codes(session, scope.region_id)
     created = apply_rows(
-        session, filename, rows, lambda row: handler(session, scope, row), lambda f: _header_of(columns, f)
+        session,
+        filename,
+        rows,
+        lambda row: handler(session, scope, _values(row, columns, codes)),
+        lambda f: header_in(columns, f),
     )
-    return ImportReport(kind, created=sum(created), updated=len(created) - sum(created))
+    return ImportReport.counting(KIND_LABELS[kind], created, kind)
 
 
-def _import_school(session: Session, scope: Scope, row: SheetRow) -> bool:
-    values = _values(row, SCHOOL_COLUMNS)
-    if "district_id" in values:
-        values["district_id"] = _code_lookup(session, District, scope.region_id, "学区代码")(
-            values["district_id"]
-        )
+def _import_school(session: Session, scope: Scope, values: dict[str, Any]) -> bool:
     existing = session.scalar(
         select(School).where(School.region_id == scope.region_id, School.code == values["code"])
     )
@@ -182,12 +153,7 @@ def _import_school(session: Session, scope: Scope, row: SheetRow) -> bool:
     return False
 
 
-def _import_group(session: Session, scope: Scope, row: SheetRow) -> bool:
-    values = _values(row, GROUP_COLUMNS)
-    if "parent_id" in values:
-        values["parent_id"] = _code_lookup(session, Group, scope.region_id, "上级集团代码")(
-            values["parent_id"]
-        )
+def _import_group(session: Session, scope: Scope, values: dict[str, Any]) -> bool:
     existing = session.scalar(
         select(Group).where(Group.region_id == scope.region_id, Group.code == values["code"])
     )
@@ -207,10 +173,7 @@ def _import_group(session: Session, scope: Scope, row: SheetRow) -> bool:
     return False
 
 
-def _import_membership(session: Session, scope: Scope, row: SheetRow) -> bool:
-    values = _values(row, MEMBERSHIP_COLUMNS)
-    values["group_id"] = _code_lookup(session, Group, scope.region_id, "集团代码")(values["group_id"])
-    values["school_id"] = _code_lookup(session, School, scope.region_id, "学校代码")(values["school_id"])
+def _import_membership(session: Session, scope: Scope, values: dict[str, Any]) -> bool:
     data = MembershipCreate(**values)
     existing = session.scalar(
         select(Membership).where(
@@ -297,18 +260,9 @@ def export_rows(session: Session, scope: Scope, kind: str) -> tuple[list[str], l
 def export_file(session: Session, scope: Scope, kind: str, fmt: str) -> bytes:
     """The export as .xlsx or .csv bytes."""
     headers, rows = export_rows(session, scope, kind)
-    if fmt == "csv":
-        return write_csv(headers, rows)
-    return write_xlsx(headers, rows, title=KIND_LABELS[kind])
+    return write_table(fmt, headers, rows, title=KIND_LABELS[kind])
 
 
 def template_file(kind: str, fmt: str = "xlsx") -> bytes:
     """An empty import template with Chinese headers and a sheet of instructions."""
-    columns = COLUMNS[kind]
-    headers = [c.header for c in columns]
-    if fmt == "csv":
-        return write_csv(headers, [])
-    notes = [f"{KIND_LABELS[kind]}导入模板: 第一行为表头, 从第二行起每行一条记录。", "带 * 的列为必填。"]
-    notes += [f"{'*' if c.required else ' '} {c.header}: {c.help}" for c in columns]
-    notes.append("导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。")
-    return write_xlsx(headers, [], title=KIND_LABELS[kind], notes=notes)
+    return template(KIND_LABELS[kind], COLUMNS[kind], fmt)

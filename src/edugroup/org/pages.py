@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from edugroup.core.deps import Db
-from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed
-from edugroup.core.models import Role
+from edugroup.core.errors import EduGroupError, ImportFailed
 from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
 from edugroup.org import io, service
@@ -103,8 +102,7 @@ async def data_import(
     file: UploadFile,
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
-    if scope.role is not Role.bureau_admin:
-        raise Forbidden("导入仅限教育局管理员")
+    scope.require_bureau("导入")
     data = await file.read()
     try:
         report = _import(session, scope, kind, data, file.filename or "upload")

@@ -211,7 +211,7 @@ async def import_table(kind: str, file: UploadFile, session: Db, scope: ApiScope
     data = await file.read()
     report = io.import_table(session, scope, _kind(kind), data, file.filename or "upload")
     return {
-        "kind": report.kind,
+        "kind": report.key,
         "created": report.created,
         "updated": report.updated,
         "message": report.summary(),

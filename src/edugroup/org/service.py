@@ -95,7 +95,7 @@ def list_schools(
 def get_school(session: Session, scope: Scope, school_id: int) -> School:
     """Gets a school in scope."""
     school = session.get(School, school_id)
-    check_found(school is not None and scope.can_see_school(school_id, school.region_id), "学校", school_id)
+    scope.visible_school(school, school_id, "学校")
     assert school is not None
     return school
 
@@ -150,7 +150,7 @@ def list_groups(session: Session, scope: Scope, *, mode: GroupMode | None = None
 def get_group(session: Session, scope: Scope, group_id: int) -> Group:
     """Gets a group in scope."""
     group = session.get(Group, group_id)
-    check_found(group is not None and scope.can_see_group(group_id, group.region_id), "集团", group_id)
+    scope.visible_group(group, group_id, "集团")
     assert group is not None
     return group
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.errors import NotFound
 from edugroup.core.periods import Period
+from edugroup.core.records import not_found_as
 from edugroup.core.scope import Scope
 from edugroup.org.models import District, Group, Membership, Region, School, Stage
 from edugroup.policy.editions import library
@@ -367,12 +368,13 @@ def _pack_in_force(session: Session, region_id: int, on: date, pack_id: str | No
         pack_id = region.policy_pack if region is not None else None
         if pack_id is None:
             return None
-    try:
-        return library(session, region_id).edition_for(pack_id, on)
-    except NotFound as exc:
-        if adopted:
+    if adopted:
+        try:
+            return library(session, region_id).edition_for(pack_id, on)
+        except NotFound:
             return None
-        raise NotFound(exc.message, field="pack") from None
+    with not_found_as("pack"):
+        return library(session, region_id).edition_for(pack_id, on)
 
 
 @dataclass(frozen=True)

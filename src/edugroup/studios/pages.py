@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edugroup.activities.io import code_list
 from edugroup.core.deps import Db
 from edugroup.core.errors import EduGroupError, InvalidInput
 from edugroup.core.pages import PageScope, check_csrf, render
 from edugroup.core.scope import Scope
+from edugroup.core.sheets import code_list
 from edugroup.org import service as org_service
 from edugroup.studios import service
 from edugroup.studios.models import Studio

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 from edugroup.activities import service as activities_service
 from edugroup.activities.models import Activity
 from edugroup.core.errors import Conflict, Forbidden, InvalidInput
-from edugroup.core.models import Role
 from edugroup.core.periods import school_year_of
 from edugroup.core.records import not_found_as, update_changes, visible_one, where_given
 from edugroup.core.scope import Scope, check_found
@@ -58,14 +57,11 @@ def get_studio(session: Session, scope: Scope, studio_id: int) -> Studio:
 
 def can_manage_studio(scope: Scope, studio: Studio) -> bool:
     """Bureau administrators manage every studio; a group head those of its groups."""
-    return scope.is_bureau or (
-        scope.role is Role.group_head and studio.group_id is not None and studio.group_id in scope.group_ids
-    )
+    return scope.can_write_group(studio.group_id)
 
 
 def _require_manager(scope: Scope, studio: Studio, what: str) -> None:
-    if not can_manage_studio(scope, studio):
-        raise Forbidden(f"{what}仅限教育局管理员或工作室所在集团的总校长")
+    scope.require_group_writer(studio.group_id, what, "工作室所在集团的总校长", field=None)
 
 
 def studio_activities(session: Session, scope: Scope, studio_id: int) -> list[Activity]:

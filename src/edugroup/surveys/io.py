@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from edugroup.core.errors import ImportFailed, RowError
 from edugroup.core.scope import Scope
-from edugroup.core.tabular import SheetRow, cell_text, read_table, write_csv, write_xlsx
+from edugroup.core.sheets import ALL_OR_NOTHING
+from edugroup.core.tabular import SheetRow, cell_text, read_table, write_table
 from edugroup.surveys import service
 from edugroup.surveys.models import RESPONDENT_LABELS, Questionnaire, QuestionnaireItem, RespondentKind
 
@@ -216,15 +217,13 @@ def _notes(questionnaire: Questionnaire) -> list[str]:
         mark = "*" if item.is_overall else " "
         notes.append(f"{mark} {item.code}: {item.text}" + (" (必答)" if item.is_overall else " (可不答)"))
     notes.append(service.DEFINITION)
-    notes.append("导入要么全部成功, 要么一条也不写入; 出错时会列出每一个错误的行号、列名和原因。")
+    notes.append(ALL_OR_NOTHING)
     return notes
 
 
 def template_file(questionnaire: Questionnaire, fmt: str = "xlsx") -> bytes:
     """An empty import template for one questionnaire, with a sheet of instructions."""
-    if fmt == "csv":
-        return write_csv(headers(questionnaire), [])
-    return write_xlsx(headers(questionnaire), [], title="答卷", notes=_notes(questionnaire))
+    return write_table(fmt, headers(questionnaire), [], title="答卷", notes=_notes(questionnaire))
 
 
 def export_file(session: Session, scope: Scope, questionnaire_id: int, fmt: str) -> bytes:
@@ -240,9 +239,7 @@ def export_file(session: Session, scope: Scope, questionnaire_id: int, fmt: str)
         for item in questionnaire.items:
             row.append(response.overall_answer if item.is_overall else response.answers.get(item.code))
         rows.append(row)
-    if fmt == "csv":
-        return write_csv(headers(questionnaire), rows)
-    return write_xlsx(headers(questionnaire), rows, title="答卷")
+    return write_table(fmt, headers(questionnaire), rows, title="答卷")
 
 
 def template_for(session: Session, scope: Scope, questionnaire_id: int, fmt: str) -> bytes:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from edugroup.core.deps import Db
-from edugroup.core.errors import EduGroupError, Forbidden, ImportFailed
+from edugroup.core.errors import EduGroupError, ImportFailed
 from edugroup.core.pages import PageScope, check_csrf, language_of, render
 from edugroup.core.periods import school_year_of
 from edugroup.core.scope import Scope
@@ -88,7 +88,7 @@ def surveys_page(
         filters=filters,
         groups=org_service.list_groups(session, scope),
         years=list(range(school_year_of(date.today()).year, 2019, -1)),
-        can_create=service.can_create(scope),
+        can_create=scope.manages_groups,
     )
 
 
@@ -96,7 +96,7 @@ def surveys_page(
 
 
 def _targets(session: Session, scope: Scope) -> dict[str, Any]:
-    groups = [g for g in org_service.list_groups(session, scope) if service.can_write(scope, g.id)]
+    groups = [g for g in org_service.list_groups(session, scope) if scope.can_write_group(g.id)]
     districts = org_service.list_districts(session, scope) if scope.is_bureau else []
     return {"target_groups": groups, "target_districts": districts}
 
@@ -194,8 +194,7 @@ def _message(exc: ValidationError | EduGroupError) -> str:
 
 @router.get("/surveys/new", response_class=HTMLResponse)
 def new_questionnaire_page(request: Request, session: Db, scope: PageScope) -> HTMLResponse:
-    if not service.can_create(scope):
-        raise Forbidden("新建问卷仅限教育局管理员或集团总校长")
+    scope.require_group_manager("新建问卷")
     return _form_page(request, session, scope, _defaults())
 
 
@@ -203,8 +202,7 @@ def new_questionnaire_page(request: Request, session: Db, scope: PageScope) -> H
 async def create_questionnaire_page(request: Request, session: Db, scope: PageScope) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token") or ""))
-    if not service.can_create(scope):
-        raise Forbidden("新建问卷仅限教育局管理员或集团总校长")
+    scope.require_group_manager("新建问卷")
     try:
         questionnaire = service.create_questionnaire(session, scope, _parse_form(form))
     except (ValidationError, EduGroupError) as exc:
@@ -236,7 +234,7 @@ def _detail_page(
         q=questionnaire,
         results=results,
         chart=kind_chart(results.by_kind, questionnaire.title, lang),
-        writable=service.can_write(scope, questionnaire.group_id),
+        writable=scope.can_write_group(questionnaire.group_id),
         result=result,
         failure=failure,
     )

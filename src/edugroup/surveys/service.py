@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from edugroup.core import audit
-from edugroup.core.errors import Forbidden, InvalidInput, NotFound
-from edugroup.core.models import Role
+from edugroup.core.errors import InvalidInput
 from edugroup.core.periods import SchoolYear
-from edugroup.core.scope import Scope, check_found
+from edugroup.core.records import not_found_as, visible_one
+from edugroup.core.scope import Scope
 from edugroup.org import service as org_service
 from edugroup.org.models import Membership, School
 from edugroup.surveys.models import (
@@ -67,32 +67,14 @@ _LOADS = (
 
 def visible(scope: Scope) -> ColumnElement[bool]:
     """SQL condition: the questionnaires `scope` may see."""
-    in_region = Questionnaire.region_id == scope.region_id
-    if scope.is_bureau:
-        return in_region
-    if scope.role in (Role.group_head, Role.school_admin):
-        return and_(in_region, Questionnaire.group_id.in_(scope.group_ids))
-    return false()
-
-
-def can_create(scope: Scope) -> bool:
-    """Whether `scope` may create questionnaires at all (bureau administrators and group heads)."""
-    return scope.is_bureau or scope.role is Role.group_head
-
-
-def can_write(scope: Scope, group_id: int | None) -> bool:
-    """Whether `scope` may write a questionnaire about this group (None: about a district)."""
-    if scope.is_bureau:
-        return True
-    return scope.role is Role.group_head and group_id is not None and group_id in scope.group_ids
+    return scope.managed_groups(Questionnaire.group_id, Questionnaire.region_id)
 
 
 def require_writer(scope: Scope, group_id: int | None, what: str) -> None:
-    """Refuse (403) a user who may not write a questionnaire about this group or district."""
-    if not can_write(scope, group_id):
-        if group_id is None:
-            raise Forbidden(f"{what}: 学区问卷仅限教育局管理员", field="district_id")
-        raise Forbidden(f"{what}: 仅限教育局管理员或本集团总校长", field="group_id")
+    """Refuse (403) a user who may not write a questionnaire about this group or district (None)."""
+    if group_id is None:
+        scope.require_bureau(f"{what}: 学区问卷", field="district_id")
+    scope.require_group_writer(group_id, f"{what}: ")
 
 
 # --- questionnaires ------------------------------------------------------------------------------
@@ -121,11 +103,7 @@ def list_questionnaires(
 
 def get_questionnaire(session: Session, scope: Scope, questionnaire_id: int) -> Questionnaire:
     """Gets a questionnaire in scope, with its items."""
-    stmt = select(Questionnaire).where(Questionnaire.id == questionnaire_id, visible(scope)).options(*_LOADS)
-    questionnaire = session.scalars(stmt).one_or_none()
-    check_found(questionnaire is not None, "问卷", questionnaire_id)
-    assert questionnaire is not None
-    return questionnaire
+    return visible_one(session, Questionnaire, questionnaire_id, visible(scope), _LOADS, "问卷")
 
 
 def get_writable(session: Session, scope: Scope, questionnaire_id: int, what: str) -> Questionnaire:
@@ -136,22 +114,17 @@ def get_writable(session: Session, scope: Scope, questionnaire_id: int, what: st
 
 
 def _check_target(session: Session, scope: Scope, group_id: int | None, district_id: int | None) -> None:
-    try:
-        if group_id is not None:
+    if group_id is not None:
+        with not_found_as("group_id"):
             org_service.get_group(session, scope, group_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="group_id") from None
-    try:
-        if district_id is not None:
+    if district_id is not None:
+        with not_found_as("district_id"):
             org_service.get_district(session, scope, district_id)
-    except NotFound as exc:
-        raise NotFound(exc.message, field="district_id") from None
 
 
 def create_questionnaire(session: Session, scope: Scope, data: QuestionnaireCreate) -> Questionnaire:
     """Creates a questionnaire about a group or district the caller may write for."""
-    if not can_create(scope):
-        raise Forbidden("新建问卷仅限教育局管理员或集团总校长")
+    scope.require_group_manager("新建问卷")
     assert scope.region_id is not None
     _check_target(session, scope, data.group_id, data.district_id)
     require_writer(scope, data.group_id, "新建问卷")
@@ -287,7 +260,7 @@ def shares_by_kind(session: Session, questionnaires: Sequence[Questionnaire]) ->
 def satisfaction(session: Session, scope: Scope, questionnaire_id: int) -> SatisfactionRead:
     """A questionnaire's satisfied share per kind, per school (those the caller may see) and per item."""
     questionnaire = get_questionnaire(session, scope, questionnaire_id)
-    writer = can_write(scope, questionnaire.group_id)
+    writer = scope.can_write_group(questionnaire.group_id)
     stmt = select(
         SurveyResponse.respondent_kind,
         SurveyResponse.school_id,
