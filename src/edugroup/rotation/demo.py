@@ -32,9 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from edugroup.algorithms.rotation.instance import great_circle_km
+from edugroup.org.demo import DemoWorld
 from edugroup.org.models import Group, Membership, QualityTier, Region, School, Stage
 from edugroup.rotation.models import EligibilityRule, Promotion, Rotation, RotationMode, RotationTeam
+from edugroup.rotation.plans.demo import load_demo_plan
 from edugroup.rotation.rules import Term, eligibility_problems, term_end
+from edugroup.teachers.demo import load_demo_teachers
 from edugroup.teachers.models import Teacher
 
 YEARS = (2024, 2025)
@@ -297,3 +300,11 @@ def _exchanges(demo: _Demo, rng: random.Random, year: int, index: int) -> None:
             if others:
                 target = _nearest(here, others)[0]
                 demo.rotate(t, target.id, start, term_end(start, 2), purpose="学区、集团内交流 (示例)")
+
+
+def load_demo(session: Session, world: DemoWorld) -> None:
+    """Teacher facts, then rotations (one random stream of their own), then the draft rotation plan."""
+    teacher_rng = random.Random(20251124)
+    load_demo_teachers(session, world.region, world.all_schools, teacher_rng)
+    load_demo_rotations(session, world.region, world.groups, world.all_schools, teacher_rng)
+    load_demo_plan(session, world.region, world.all_schools)

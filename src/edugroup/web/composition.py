@@ -8,7 +8,6 @@ and how a user's scope is resolved.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,7 +52,6 @@ from edugroup.rotation import demo as rotation_demo
 from edugroup.rotation import metrics as rotation_metrics
 from edugroup.rotation import pages as rotation_pages
 from edugroup.rotation import routes as rotation_routes
-from edugroup.rotation.plans import demo as plan_demo
 from edugroup.rotation.plans import pages as plan_pages
 from edugroup.rotation.plans import routes as plan_routes
 from edugroup.studios import demo as studio_demo
@@ -120,19 +118,11 @@ METRIC_MODULES = (
 """Every domain's `metrics` module: importing one registers its metrics and entity kinds."""
 
 
-def _teachers_demo(session: Session, world: org_demo.DemoWorld) -> None:
-    """Teacher facts, then rotations (one random stream of their own), then the draft rotation plan."""
-    teacher_rng = random.Random(20251124)
-    teacher_demo.load_demo_teachers(session, world.region, world.all_schools, teacher_rng)
-    rotation_demo.load_demo_rotations(session, world.region, world.groups, world.all_schools, teacher_rng)
-    plan_demo.load_demo_plan(session, world.region, world.all_schools)
-
-
 DEMO_LOADERS: tuple[Callable[[Session, org_demo.DemoWorld], None], ...] = (
     teacher_demo.load_demo_people,
     activity_demo.load_demo,
     studio_demo.load_demo,
-    _teachers_demo,
+    rotation_demo.load_demo,
     training_demo.load_demo,
     certificate_demo.load_demo,
     mentoring_demo.load_demo,
